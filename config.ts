@@ -1,0 +1,108 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/** The project root, whether we run from source (tsx) or from the compiled `dist/`. */
+export const projectRoot = path.basename(__dirname) === 'dist' ? path.resolve(__dirname, '..') : __dirname;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
+      .optional(),
+    SQLITE_FILE: z.string().min(1).default('data/epicbook.sqlite'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    LOG_SQL: booleanFlag.default(false),
+    SEED_CATALOG: booleanFlag.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is required when NODE_ENV=production (generate one with: openssl rand -hex 32)',
+      });
+    }
+  });
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; storage: string }
+  | { dialect: 'mysql'; url: string };
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  sessionSecret: string;
+  sessionMaxAgeMs: number;
+  logLevel: string;
+  logSql: boolean;
+  seedCatalog: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+// Only for development and tests: a fixed secret keeps sessions valid across restarts on a laptop.
+// Production refuses to start without a real one (see the schema above).
+const DEVELOPMENT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+function databaseFrom(env: z.infer<typeof schema>): DatabaseConfig {
+  const url = env.DATABASE_URL;
+  if (url && !url.startsWith('sqlite:')) {
+    return { dialect: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  }
+  const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : env.SQLITE_FILE;
+  if (!file) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/epicbook.sqlite');
+  return { dialect: 'sqlite', storage: file === ':memory:' ? file : path.resolve(projectRoot, file) };
+}
+
+/**
+ * Reads the environment once and returns a frozen, typed config, or throws a ConfigError that names
+ * every bad variable. `overrides` lets tests build a config without touching process.env.
+ */
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, string | undefined> = {},
+): Readonly<Config> {
+  const parsed = schema.safeParse({ ...source, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const config: Config = {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST,
+    database: databaseFrom(env),
+    sessionSecret: env.SESSION_SECRET ?? DEVELOPMENT_SECRET,
+    sessionMaxAgeMs: env.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    logSql: env.LOG_SQL,
+    seedCatalog: env.SEED_CATALOG,
+  };
+  return Object.freeze({ ...config, database: Object.freeze(config.database) });
+}
+
+/** Loads `.env` (if present) into process.env without overriding what is already set. */
+export function loadDotenv(): void {
+  dotenv.config({ path: path.join(projectRoot, '.env'), quiet: true });
+}
