@@ -1,0 +1,31 @@
+import type { Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug } from 'umzug';
+import * as initialSchema from './migrations/0001-initial-schema';
+
+/** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
+const migrations = [{ name: '0001-initial-schema', ...initialSchema }];
+
+export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {
+  return new Umzug({
+    migrations: migrations.map((m) => ({
+      name: m.name,
+      up: () => m.up({ context: sequelize.getQueryInterface() }),
+      down: () => m.down({ context: sequelize.getQueryInterface() }),
+    })),
+    storage: new SequelizeStorage({ sequelize }),
+    logger: {
+      info: (event: Record<string, unknown>) => {
+        if (event.event === 'migrated') log(`migrated ${String(event.name)}`);
+      },
+      warn: () => {},
+      error: () => {},
+      debug: () => {},
+    },
+  });
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(sequelize: Sequelize, log?: (message: string) => void): Promise<string[]> {
+  const applied = await createMigrator(sequelize, log).up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,37 @@
+import {
+  DataTypes, Model, type CreationOptional, type ForeignKey, type InferAttributes, type InferCreationAttributes,
+  type NonAttribute, type Sequelize,
+} from 'sequelize';
+import type { Author } from './author';
+
+export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<Book>> {
+  declare id: CreationOptional<number>;
+  declare title: string;
+  declare genre: string;
+  declare pubYear: number | null;
+  /** DECIMAL(10,2): a string from MySQL, a number from SQLite. Read it with toCents(). */
+  declare price: string | number;
+  declare inventory: number;
+  declare bookDescription: string | null;
+  declare AuthorId: ForeignKey<number>;
+  declare Author?: NonAttribute<Author>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Book.init(
+      {
+        id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        title: { type: DataTypes.STRING(255), allowNull: false },
+        genre: { type: DataTypes.STRING(60), allowNull: false },
+        pubYear: { type: DataTypes.INTEGER, allowNull: true },
+        price: { type: DataTypes.DECIMAL(10, 2), allowNull: false },
+        inventory: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        bookDescription: { type: DataTypes.TEXT, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'Books' },
+    );
+  }
+}
