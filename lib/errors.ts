@@ -1,0 +1,52 @@
+/**
+ * Operational errors: things that go wrong because of what a client sent or the state of the store
+ * (a missing book, too few copies, a bad form). They carry the status and a message that is safe to
+ * show. Anything else that reaches the error handler is a programmer error: logged, and shown to the
+ * user only as a generic 500 page.
+ */
+export class AppError extends Error {
+  readonly isOperational = true;
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, fields?: Record<string, string>) {
+    super(400, 'bad_request', message, fields);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'We could not find that page.') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, fields?: Record<string, string>) {
+    super(422, 'invalid', message, fields);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: string, message: string, fields?: Record<string, string>) {
+    super(409, code, message, fields);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message = 'The store is having trouble reaching its database. Please try again in a moment.') {
+    super(503, 'unavailable', message);
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

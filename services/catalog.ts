@@ -1,0 +1,200 @@
+import { Op, fn, col, type Order, type WhereOptions } from 'sequelize';
+import { Author, Book } from '../models';
+import { NotFoundError } from '../lib/errors';
+import { toCents } from '../lib/money';
+import { slugify } from '../lib/slug';
+
+/** What every page knows about a book: plain data, ready for a view or JSON. */
+export interface BookSummary {
+  id: number;
+  title: string;
+  url: string;
+  coverUrl: string;
+  authorId: number;
+  authorName: string;
+  genre: string;
+  genreSlug: string;
+  pubYear: number | null;
+  priceCents: number;
+  inventory: number;
+  inStock: boolean;
+}
+
+export interface BookDetail extends BookSummary {
+  description: string;
+  otherBooksByAuthor: BookSummary[];
+}
+
+export interface Genre {
+  name: string;
+  slug: string;
+  count: number;
+  url: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageCount: number;
+  total: number;
+  perPage: number;
+}
+
+export const SORTS = {
+  title: { label: 'Title (A–Z)', order: [['title', 'ASC'], ['id', 'ASC']] },
+  'price-asc': { label: 'Price (low to high)', order: [['price', 'ASC'], ['title', 'ASC'], ['id', 'ASC']] },
+  'price-desc': { label: 'Price (high to low)', order: [['price', 'DESC'], ['title', 'ASC'], ['id', 'ASC']] },
+  'year-desc': { label: 'Newest first', order: [['pubYear', 'DESC'], ['title', 'ASC'], ['id', 'ASC']] },
+  'year-asc': { label: 'Oldest first', order: [['pubYear', 'ASC'], ['title', 'ASC'], ['id', 'ASC']] },
+} as const satisfies Record<string, { label: string; order: Order }>;
+export type SortKey = keyof typeof SORTS;
+
+export const SEARCH_MAX_LENGTH = 100;
+const SEARCH_MAX_TERMS = 6;
+const FEATURED_GENRES = 6;
+const FEATURED_PER_GENRE = 2;
+const OTHER_BY_AUTHOR = 6;
+
+export function bookUrl(id: number, title: string): string {
+  const slug = slugify(title);
+  return slug ? `/books/${id}-${slug}` : `/books/${id}`;
+}
+
+function toSummary(book: Book): BookSummary {
+  const author = book.Author;
+  const stamp = book.updatedAt instanceof Date ? book.updatedAt.getTime() : 0;
+  return {
+    id: book.id,
+    title: book.title,
+    url: bookUrl(book.id, book.title),
+    coverUrl: `/books/${book.id}/cover.svg?v=${stamp}`,
+    authorId: book.AuthorId,
+    authorName: author?.fullName ?? 'Unknown author',
+    genre: book.genre,
+    genreSlug: slugify(book.genre),
+    pubYear: book.pubYear,
+    priceCents: toCents(book.price),
+    inventory: book.inventory,
+    inStock: book.inventory > 0,
+  };
+}
+
+const withAuthor = { model: Author, attributes: ['id', 'firstName', 'lastName'] };
+const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventory', 'AuthorId', 'updatedAt'];
+
+async function pageOf(where: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
+  const total = await Book.count({ where, include: [withAuthor] });
+  const pageCount = Math.max(1, Math.ceil(total / perPage));
+  const current = Math.min(Math.max(1, page), pageCount);
+  const rows = await Book.findAll({
+    where,
+    include: [withAuthor],
+    attributes: summaryAttributes,
+    order,
+    limit: perPage,
+    offset: (current - 1) * perPage,
+  });
+  return { items: rows.map(toSummary), page: current, pageCount, total, perPage };
+}
+
+export async function listGenres(): Promise<Genre[]> {
+  const rows = (await Book.findAll({
+    attributes: ['genre', [fn('COUNT', col('id')), 'count']],
+    group: ['genre'],
+    order: [['genre', 'ASC']],
+    raw: true,
+  })) as unknown as Array<{ genre: string; count: number | string }>;
+  return rows.map((r) => {
+    const slug = slugify(r.genre);
+    return { name: r.genre, slug, count: Number(r.count), url: `/category/${slug}` };
+  });
+}
+
+/** The home page's picks: the newest in-stock titles of each of the largest categories. */
+export async function featuredBooks(): Promise<BookSummary[]> {
+  const genres = (await listGenres()).sort((a, b) => b.count - a.count).slice(0, FEATURED_GENRES);
+  const perGenre = await Promise.all(
+    genres.map((genre) =>
+      Book.findAll({
+        where: { genre: genre.name, inventory: { [Op.gt]: 0 } },
+        include: [withAuthor],
+        attributes: summaryAttributes,
+        order: [['pubYear', 'DESC'], ['id', 'DESC']],
+        limit: FEATURED_PER_GENRE,
+      }),
+    ),
+  );
+  return perGenre.flat().map(toSummary);
+}
+
+export async function listBooks(options: { page: number; sort: SortKey; perPage: number }): Promise<Page<BookSummary>> {
+  return pageOf({}, SORTS[options.sort].order, options.page, options.perPage);
+}
+
+/** Books of one category, by its URL slug; an unknown slug is a 404. */
+export async function booksInGenre(
+  slug: string,
+  options: { page: number; sort: SortKey; perPage: number },
+): Promise<{ genre: Genre; books: Page<BookSummary> }> {
+  const genre = (await listGenres()).find((g) => g.slug === slug);
+  if (!genre) throw new NotFoundError('We have no category by that name.');
+  const books = await pageOf({ genre: genre.name }, SORTS[options.sort].order, options.page, options.perPage);
+  return { genre, books };
+}
+
+/**
+ * Splits a query into a few plain words. LIKE wildcards are dropped rather than escaped: nobody
+ * searches a bookshop for a percent sign, and MySQL and SQLite disagree on LIKE's escape character.
+ */
+export function searchTerms(query: string): string[] {
+  return query
+    .normalize('NFC')
+    .replace(/[%_\\]/g, ' ')
+    .split(/\s+/)
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0)
+    .slice(0, SEARCH_MAX_TERMS);
+}
+
+/** Every word must appear in the title, the description or the author's name (case-insensitive). */
+export async function searchBooks(query: string, options: { page: number; perPage: number }): Promise<Page<BookSummary>> {
+  const terms = searchTerms(query);
+  if (terms.length === 0) return { items: [], page: 1, pageCount: 1, total: 0, perPage: options.perPage };
+  const where = {
+    [Op.and]: terms.map((term) => {
+      const like = { [Op.like]: `%${term}%` };
+      return {
+        [Op.or]: [
+          { title: like },
+          { bookDescription: like },
+          { '$Author.firstName$': like },
+          { '$Author.lastName$': like },
+        ],
+      };
+    }),
+  } as WhereOptions<Book>;
+  return pageOf(where, [['title', 'ASC'], ['id', 'ASC']], options.page, options.perPage);
+}
+
+export async function getBook(id: number): Promise<BookDetail> {
+  const book = await Book.findByPk(id, { include: [withAuthor] });
+  if (!book) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
+  const others = await Book.findAll({
+    where: { AuthorId: book.AuthorId, id: { [Op.ne]: book.id } },
+    include: [withAuthor],
+    attributes: summaryAttributes,
+    order: [['title', 'ASC']],
+    limit: OTHER_BY_AUTHOR,
+  });
+  return {
+    ...toSummary(book),
+    description: book.bookDescription ?? '',
+    otherBooksByAuthor: others.map(toSummary),
+  };
+}
+
+/** Just what a cover needs; null when there is no such book. */
+export async function coverFacts(id: number): Promise<(BookSummary & { updatedAt: Date }) | null> {
+  const book = await Book.findByPk(id, { include: [withAuthor], attributes: summaryAttributes });
+  return book ? { ...toSummary(book), updatedAt: book.updatedAt } : null;
+}

@@ -1,0 +1,157 @@
+import { Op } from 'sequelize';
+import type { Database } from '../db/connection';
+import { Author, Book, Cart, Cartbook, Checkout } from '../models';
+import { ConflictError, NotFoundError } from '../lib/errors';
+import { centsToDecimal, toCents } from '../lib/money';
+import { bookUrl } from './catalog';
+
+export interface ShippingDetails {
+  fullName: string;
+  email: string;
+  addressLine1: string;
+  addressLine2: string | null;
+  city: string;
+  state: string;
+  zipCode: string;
+}
+
+export interface OrderLine {
+  bookId: number;
+  title: string;
+  url: string;
+  authorName: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface OrderView {
+  id: number;
+  number: string;
+  placedAt: Date;
+  shipping: ShippingDetails;
+  lines: OrderLine[];
+  itemCount: number;
+  subtotalCents: number;
+}
+
+export function orderNumber(id: number): string {
+  return `EB-${String(id).padStart(6, '0')}`;
+}
+
+export function createCheckoutService(db: Database) {
+  return {
+    getOrder,
+
+    /**
+     * Places the visitor's open cart as an order, all or nothing: locks the books, checks every
+     * line against stock, decrements it, freezes the lines at today's prices, closes the cart and
+     * writes the Checkout. The visitor's next add starts a fresh cart.
+     */
+    async placeOrder(ownerKey: string, shipping: ShippingDetails): Promise<number> {
+      return db.writeTransaction(async (transaction) => {
+        const cart = await Cart.findOne({
+          where: { ownerKey, status: 'open' },
+          order: [['id', 'DESC']],
+          transaction,
+          lock: transaction.LOCK.UPDATE,
+        });
+        const lines = cart ? await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']], transaction }) : [];
+        if (!cart || lines.length === 0) {
+          throw new ConflictError('empty_cart', 'Your cart is empty, so there is nothing to check out yet.');
+        }
+        // Lock in id order so two checkouts sharing books cannot deadlock each other.
+        const books = await Book.findAll({
+          where: { id: { [Op.in]: lines.map((l) => l.BookId) } },
+          order: [['id', 'ASC']],
+          transaction,
+          lock: transaction.LOCK.UPDATE,
+        });
+        const byId = new Map(books.map((b) => [b.id, b]));
+        const short = lines
+          .map((line) => ({ line, book: byId.get(line.BookId)! }))
+          .filter(({ line, book }) => book.inventory < line.quantity);
+        if (short.length > 0) {
+          const detail = short
+            .map(({ book }) => (book.inventory > 0 ? `“${book.title}” (only ${book.inventory} left)` : `“${book.title}” (sold out)`))
+            .join(', ');
+          throw new ConflictError(
+            'out_of_stock',
+            `Sorry, some books sold out while you were shopping: ${detail}. Please update your cart and try again.`,
+          );
+        }
+
+        let subtotal = 0;
+        let quantity = 0;
+        for (const line of lines) {
+          const book = byId.get(line.BookId)!;
+          // The guard in WHERE keeps stock from going negative even if a lock were ever missed.
+          const [affected] = await Book.update(
+            { inventory: book.inventory - line.quantity },
+            { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction },
+          );
+          if (affected !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
+          await line.update({ unitPrice: book.price }, { transaction });
+          subtotal += toCents(book.price) * line.quantity;
+          quantity += line.quantity;
+        }
+        await cart.update(
+          { status: 'ordered', totalQuantity: quantity, totalPrice: centsToDecimal(subtotal) },
+          { transaction },
+        );
+        const order = await Checkout.create(
+          { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal) },
+          { transaction },
+        );
+        return order.id;
+      });
+    },
+  };
+}
+
+export type CheckoutService = ReturnType<typeof createCheckoutService>;
+
+/** An order, if it belongs to this visitor; otherwise the same 404 as an order that does not exist. */
+async function getOrder(ownerKey: string | undefined, id: number): Promise<OrderView> {
+  const notFound = new NotFoundError('We could not find that order.');
+  if (!ownerKey) throw notFound;
+  const order = await Checkout.findByPk(id, {
+    include: [{ model: Cart, where: { ownerKey }, required: true }],
+  });
+  if (!order) throw notFound;
+  const rows = await Cartbook.findAll({
+    where: { CartId: order.CartId },
+    include: [{ model: Book, attributes: ['id', 'title', 'AuthorId'], include: [{ model: Author, attributes: ['firstName', 'lastName'] }] }],
+    order: [['id', 'ASC']],
+  });
+  const lines = rows.map((row): OrderLine => {
+    const unitPriceCents = toCents(row.unitPrice);
+    const book = row.Book!;
+    return {
+      bookId: book.id,
+      title: book.title,
+      url: bookUrl(book.id, book.title),
+      authorName: book.Author?.fullName ?? '',
+      quantity: row.quantity,
+      unitPriceCents,
+      lineTotalCents: unitPriceCents * row.quantity,
+    };
+  });
+  return {
+    id: order.id,
+    number: orderNumber(order.id),
+    placedAt: order.createdAt,
+    shipping: {
+      fullName: order.fullName,
+      email: order.email,
+      addressLine1: order.addressLine1,
+      addressLine2: order.addressLine2,
+      city: order.city,
+      state: order.state,
+      zipCode: order.zipCode,
+    },
+    lines,
+    itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
+    subtotalCents: toCents(order.subTotal),
+  };
+}
