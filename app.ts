@@ -1,0 +1,95 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { engine } from 'express-handlebars';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import cookieParser from 'cookie-parser';
+import { randomUUID } from 'node:crypto';
+import { projectRoot, type Config } from './config';
+import type { Database } from './db/connection';
+import type { Logger } from './logger';
+import { createServices } from './services';
+import { viewHelpers } from './lib/view-helpers';
+import { sessionMiddleware } from './middleware/session';
+import { createCsrf } from './middleware/csrf';
+import { viewLocals } from './middleware/locals';
+import { errorHandler, notFound } from './middleware/errors';
+import { healthRoutes } from './routes/health';
+import { shopRoutes } from './routes/shop';
+import { cartRoutes } from './routes/cart';
+import { checkoutRoutes } from './routes/checkout';
+
+export interface AppDependencies {
+  config: Readonly<Config>;
+  db: Database;
+  logger: Logger;
+}
+
+/** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
+export function createApp({ config, db, logger }: AppDependencies): Express {
+  const app = express();
+  const services = createServices(db);
+  const csrf = createCsrf(config);
+
+  app.disable('x-powered-by');
+  // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
+  app.set('trust proxy', 'loopback');
+  app.engine('hbs', engine({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(projectRoot, 'views/layouts'),
+    partialsDir: path.join(projectRoot, 'views/partials'),
+    helpers: viewHelpers,
+  }));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(projectRoot, 'views'));
+  if (config.env !== 'development') app.enable('view cache');
+
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Upgrading would break form posts on a plain-HTTP host; TLS set-ups redirect in nginx.
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+  }));
+  app.use(pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const id = randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  }));
+
+  const staticOptions = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
+  app.use('/assets/vendor/pico', express.static(path.join(projectRoot, 'node_modules/@picocss/pico/css'), staticOptions));
+  app.use('/assets', express.static(path.join(projectRoot, 'public'), staticOptions));
+  app.use(healthRoutes(db.sequelize));
+
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use(cookieParser());
+  app.use(sessionMiddleware(config, db.sequelize));
+  app.use(csrf.protect);
+  app.use(viewLocals(services, csrf.token, logger));
+
+  app.use(shopRoutes(services));
+  app.use(cartRoutes(services));
+  app.use(checkoutRoutes(services));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,82 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { ConnectionError, TimeoutError } from 'sequelize';
+import type { Logger } from '../logger';
+import { AppError, NotFoundError, ServiceUnavailableError, isAppError } from '../lib/errors';
+
+export const notFound: RequestHandler = () => {
+  throw new NotFoundError();
+};
+
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  code?: string;
+  type?: string;
+  message?: string;
+}
+
+/** Turns whatever was thrown into an operational error, or null for a programmer error (a bug). */
+function classify(error: unknown): AppError | null {
+  if (isAppError(error)) return error;
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return new ServiceUnavailableError();
+  const e = (error ?? {}) as HttpishError;
+  const status = e.status ?? e.statusCode;
+  if (e.code === 'EBADCSRFTOKEN') {
+    return new AppError(403, 'csrf', 'This form has expired or did not come from our site. Please go back, reload the page and try again.');
+  }
+  if (e.type === 'entity.too.large') return new AppError(413, 'too_large', 'That request is too large.');
+  if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_request', 'We could not read that request.');
+  // Errors from express and body-parser that mark themselves safe to show (http-errors' `expose`).
+  if (typeof status === 'number' && status >= 400 && status < 500 && e.expose) {
+    return new AppError(status, 'bad_request', 'We could not handle that request.');
+  }
+  return null;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'That request did not make sense',
+  403: 'Not allowed',
+  404: 'Page not found',
+  409: 'That did not work',
+  413: 'Too large',
+  422: 'Please check what you entered',
+  503: 'We will be right back',
+};
+
+/** The one place errors become responses: an HTML page or `{"error": {...}}`, never a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = classify(error);
+    const status = known?.status ?? 500;
+    const code = known?.code ?? 'internal';
+    const message = known?.message ?? 'Something went wrong on our side. We have been told about it; please try again.';
+    const requestId = String(req.id ?? '');
+    if (!known) logger.error({ err: error, reqId: requestId }, 'unhandled error');
+    else if (status >= 500) logger.warn({ err: error, reqId: requestId }, message);
+
+    res.status(status);
+    if (status === 503) res.set('Retry-After', '5');
+    if (wantsJson(req)) {
+      res.json({ error: { code, message, ...(known?.fields ? { fields: known.fields } : {}) } });
+      return;
+    }
+    const view = status === 404 ? 'errors/404' : status >= 500 && status !== 503 ? 'errors/500' : 'errors/error';
+    res.render(view, { title: TITLES[status] ?? 'Something went wrong', message, status, requestId }, (renderError, html) => {
+      if (renderError) {
+        logger.error({ err: renderError, reqId: requestId }, 'error page failed to render');
+        res.type('text/plain').send(message);
+        return;
+      }
+      res.send(html);
+    });
+  };
+}

@@ -1,0 +1,32 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+
+/**
+ * What the layout needs on every page: the CSRF token for forms, the cart badge, the category menu,
+ * and a one-time flash message. A failure here must not hide the real error the route will report,
+ * so the page falls back to an empty badge and menu.
+ */
+export function viewLocals(services: Services, csrfToken: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
+    res.locals.csrfToken = csrfToken(req, res);
+    res.locals.currentPath = req.originalUrl;
+    res.locals.cartCount = 0;
+    res.locals.genres = [];
+    if (req.session?.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    try {
+      const [count, genres] = await Promise.all([
+        services.cart.cartCount(req.session?.visitorKey),
+        services.catalog.listGenres(),
+      ]);
+      res.locals.cartCount = count;
+      res.locals.genres = genres;
+    } catch (error) {
+      logger.warn({ err: error }, 'could not load page locals');
+    }
+    next();
+  };
+}

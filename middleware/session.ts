@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import session from 'express-session';
+import connectSessionSequelize from 'connect-session-sequelize';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The random key that owns this visitor's carts and orders; kept when the session id rotates. */
+    visitorKey: string;
+    flash: { type: 'success' | 'error'; message: string };
+  }
+}
+
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/**
+ * Sessions live in the database so any worker can serve any request. Nothing is stored (and no
+ * cookie is set) until a visitor does something that needs one, like adding to the cart.
+ */
+export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, sequelize: Sequelize): RequestHandler {
+  const SequelizeStore = connectSessionSequelize(session.Store);
+  const store = new SequelizeStore({
+    db: sequelize,
+    tableName: 'Sessions',
+    checkExpirationInterval: FIFTEEN_MINUTES,
+    expiration: config.sessionMaxAgeMs,
+  });
+  return session({
+    name: 'epicbook.sid',
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      // Secure exactly when the request came over HTTPS (directly or through a trusted proxy).
+      secure: 'auto',
+      maxAge: config.sessionMaxAgeMs,
+    },
+  });
+}
+
+/** The visitor's key, created on first need (this is what turns an anonymous browser into a session). */
+export function ensureVisitorKey(req: Request): string {
+  req.session.visitorKey ??= randomBytes(24).toString('base64url');
+  return req.session.visitorKey;
+}
+
+/** Writes the session before we redirect, so the next page reads the cart we just changed. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+export function flash(req: Request, type: 'success' | 'error', message: string): void {
+  req.session.flash = { type, message };
+}

@@ -1,0 +1,68 @@
+import { Router, type Request, type Response } from 'express';
+import type { Services } from '../services';
+import { MAX_LINE_QUANTITY } from '../services/cart';
+import { BadRequestError, ValidationError } from '../lib/errors';
+import { ensureVisitorKey, flash, saveSession } from '../middleware/session';
+import { wantsJson } from '../middleware/errors';
+import { fieldErrors, idSchema, quantitySchema, safeReturnPath } from '../validation/common';
+
+const quantity = quantitySchema(MAX_LINE_QUANTITY);
+
+function bookIdFrom(value: unknown): number {
+  const parsed = idSchema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError('That is not a valid book.', { bookId: 'Not a valid book id.' });
+  return parsed.data;
+}
+
+function quantityFrom(value: unknown, fallback?: string): number {
+  const parsed = quantity.safeParse(value ?? fallback);
+  if (!parsed.success) {
+    const fields = fieldErrors(parsed.error);
+    throw new ValidationError(fields.form ?? 'Please enter a valid quantity.', { quantity: fields.form ?? 'Invalid quantity.' });
+  }
+  return parsed.data;
+}
+
+/** After a change: JSON for the page's script, or the classic POST-then-redirect. */
+async function respond(req: Request, res: Response, cartCount: number, message: string, redirectTo: string) {
+  if (wantsJson(req)) {
+    await saveSession(req);
+    res.json({ cartCount, message });
+    return;
+  }
+  flash(req, 'success', message);
+  await saveSession(req);
+  res.redirect(303, redirectTo);
+}
+
+export function cartRoutes({ cart }: Services): Router {
+  const router = Router();
+
+  router.get('/cart', async (req, res) => {
+    const view = await cart.getCart(req.session.visitorKey);
+    res.render('cart', { title: 'Your cart', cart: view });
+  });
+
+  router.post('/cart/items', async (req, res) => {
+    const bookId = bookIdFrom(req.body?.bookId);
+    const wanted = quantityFrom(req.body?.quantity, '1');
+    const { itemCount, title } = await cart.addItem(ensureVisitorKey(req), bookId, wanted);
+    const copies = wanted === 1 ? '' : `${wanted} copies of `;
+    await respond(req, res, itemCount, `Added ${copies}“${title}” to your cart.`, safeReturnPath(req.body?.returnTo, '/cart'));
+  });
+
+  router.post('/cart/items/:bookId', async (req, res) => {
+    const bookId = bookIdFrom(req.params.bookId);
+    const wanted = quantityFrom(req.body?.quantity);
+    const count = await cart.setQuantity(req.session.visitorKey, bookId, wanted);
+    await respond(req, res, count, 'Your cart is updated.', '/cart');
+  });
+
+  router.post('/cart/items/:bookId/delete', async (req, res) => {
+    const bookId = bookIdFrom(req.params.bookId);
+    const count = await cart.removeItem(req.session.visitorKey, bookId);
+    await respond(req, res, count, 'The book was removed from your cart.', '/cart');
+  });
+
+  return router;
+}

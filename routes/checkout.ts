@@ -1,0 +1,68 @@
+import { Router, type Response } from 'express';
+import type { Services } from '../services';
+import { AppError, NotFoundError } from '../lib/errors';
+import { saveSession } from '../middleware/session';
+import { SHIPPING_FIELDS, US_STATES, shippingSchema } from '../validation/checkout';
+import { fieldErrors, idSchema } from '../validation/common';
+import type { CartView } from '../services/cart';
+
+type FormValues = Partial<Record<(typeof SHIPPING_FIELDS)[number], string>>;
+
+/** Only the fields we know, only as strings: the form is re-rendered with exactly what was typed. */
+function keptValues(body: unknown): FormValues {
+  const source = (body ?? {}) as Record<string, unknown>;
+  const values: FormValues = {};
+  for (const field of SHIPPING_FIELDS) {
+    const value = source[field];
+    if (typeof value === 'string') values[field] = value.slice(0, 300);
+  }
+  return values;
+}
+
+function renderForm(res: Response, cart: CartView, values: FormValues, errors: Record<string, string> = {}, message?: string) {
+  res.render('checkout', {
+    title: 'Checkout',
+    cart,
+    values,
+    errors,
+    message,
+    states: US_STATES.map(([code, name]) => ({ code, name, selected: code === values.state })),
+  });
+}
+
+export function checkoutRoutes({ cart, checkout }: Services): Router {
+  const router = Router();
+
+  router.get('/checkout', async (req, res) => {
+    renderForm(res, await cart.getCart(req.session.visitorKey), {});
+  });
+
+  router.post('/checkout', async (req, res) => {
+    const values = keptValues(req.body);
+    const parsed = shippingSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res.status(422);
+      renderForm(res, await cart.getCart(req.session.visitorKey), values, fieldErrors(parsed.error), 'Please correct the highlighted fields.');
+      return;
+    }
+    try {
+      const orderId = await checkout.placeOrder(req.session.visitorKey ?? '', parsed.data);
+      await saveSession(req);
+      res.redirect(303, `/orders/${orderId}`);
+    } catch (error) {
+      // Stock ran out or the cart emptied under us: show the form again with the reason, input kept.
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      res.status(409);
+      renderForm(res, await cart.getCart(req.session.visitorKey), values, {}, error.message);
+    }
+  });
+
+  router.get('/orders/:id', async (req, res) => {
+    const id = idSchema.safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError('We could not find that order.');
+    const order = await checkout.getOrder(req.session.visitorKey, id.data);
+    res.render('order', { title: `Order ${order.number}`, order });
+  });
+
+  return router;
+}

@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import type { Services } from '../services';
+import { SEARCH_MAX_LENGTH, SORTS, type SortKey } from '../services/catalog';
+import { renderCover } from '../services/covers';
+import { NotFoundError } from '../lib/errors';
+import { paginate } from '../lib/pagination';
+import { parseBookParam, parsePage } from '../validation/common';
+
+const PER_PAGE = 24;
+const GALLERY_PER_PAGE = 48;
+
+function sortFrom(value: unknown): SortKey {
+  return typeof value === 'string' && value in SORTS ? (value as SortKey) : 'title';
+}
+
+const sortOptions = (current: SortKey) =>
+  Object.entries(SORTS).map(([value, { label }]) => ({ value, label, selected: value === current }));
+
+/** The catalog pages: home, categories, the full list, the gallery, search, a book and its cover. */
+export function shopRoutes({ catalog }: Services): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    res.render('home', { title: 'Discover Your Next Great Read', featured: await catalog.featuredBooks() });
+  });
+
+  router.get('/category/:slug', async (req, res) => {
+    const sort = sortFrom(req.query.sort);
+    const { genre, books } = await catalog.booksInGenre(req.params.slug, { page: parsePage(req.query.page), sort, perPage: PER_PAGE });
+    res.render('category', {
+      title: genre.name,
+      genre,
+      books,
+      sorts: sortOptions(sort),
+      pagination: paginate(genre.url, { sort: sort === 'title' ? undefined : sort }, books.page, books.pageCount),
+    });
+  });
+
+  router.get('/books', async (req, res) => {
+    const sort = sortFrom(req.query.sort);
+    const books = await catalog.listBooks({ page: parsePage(req.query.page), sort, perPage: PER_PAGE });
+    res.render('books', {
+      title: 'All books',
+      books,
+      sorts: sortOptions(sort),
+      pagination: paginate('/books', { sort: sort === 'title' ? undefined : sort }, books.page, books.pageCount),
+    });
+  });
+
+  router.get('/gallery', async (req, res) => {
+    const books = await catalog.listBooks({ page: parsePage(req.query.page), sort: 'title', perPage: GALLERY_PER_PAGE });
+    res.render('gallery', { title: 'Gallery', books, pagination: paginate('/gallery', {}, books.page, books.pageCount) });
+  });
+
+  router.get('/search', async (req, res) => {
+    const raw = typeof req.query.q === 'string' ? req.query.q.trim() : '';
+    if (!raw) {
+      res.render('search', { title: 'Search', query: '', empty: true });
+      return;
+    }
+    if (raw.length > SEARCH_MAX_LENGTH) {
+      res.render('search', { title: 'Search', query: raw.slice(0, SEARCH_MAX_LENGTH), searchQuery: raw.slice(0, SEARCH_MAX_LENGTH), tooLong: true, max: SEARCH_MAX_LENGTH });
+      return;
+    }
+    const results = await catalog.searchBooks(raw, { page: parsePage(req.query.page), perPage: PER_PAGE });
+    res.render('search', {
+      title: `Search: ${raw}`,
+      query: raw,
+      searchQuery: raw,
+      results,
+      pagination: paginate('/search', { q: raw }, results.page, results.pageCount),
+    });
+  });
+
+  router.get('/books/:id/cover.svg', async (req, res) => {
+    const id = parseBookParam(req.params.id);
+    const book = id === null ? null : await catalog.coverFacts(id);
+    if (!book) throw new NotFoundError('There is no such cover.');
+    res.set('Cache-Control', 'public, max-age=86400');
+    res.type('image/svg+xml').send(renderCover(book));
+  });
+
+  router.get('/books/:param', async (req, res) => {
+    const id = parseBookParam(req.params.param);
+    if (id === null) throw new NotFoundError('We could not find that book.');
+    const book = await catalog.getBook(id);
+    // One address per book: /books/12 and stale slugs redirect to the current one.
+    if (req.path !== book.url) {
+      res.redirect(301, book.url);
+      return;
+    }
+    res.render('book', { title: book.title, book, maxQuantity: Math.min(book.inventory, 99) });
+  });
+
+  return router;
+}

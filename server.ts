@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, loadDotenv, type DatabaseConfig } from './config';
+import { createLogger } from './logger';
+import { connectDatabase, type Database } from './db/connection';
+import { migrate } from './db/migrate';
+import { seedCatalogIfEmpty } from './db/seed';
+import { createApp } from './app';
+
+const SHUTDOWN_GRACE_MS = 8000;
+
+/** Where the database is, for messages: never the password. */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.dialect === 'sqlite') return `SQLite file ${database.storage}`;
+  try {
+    const url = new URL(database.url);
+    return `MySQL at ${url.hostname}:${url.port || 3306}${url.pathname} as ${decodeURIComponent(url.username) || '(no user)'}`;
+  } catch {
+    return 'MySQL (DATABASE_URL could not be parsed)';
+  }
+}
+
+function causeOf(error: unknown): string {
+  const e = error as { parent?: { code?: string; message?: string }; original?: { code?: string }; message?: string };
+  const code = e.parent?.code ?? e.original?.code;
+  const message = (e.parent?.message ?? e.message ?? String(error)).split('\n')[0];
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+async function main(): Promise<void> {
+  loadDotenv();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const started = process.hrtime.bigint();
+
+  let db: Database;
+  try {
+    db = await connectDatabase(config, logger);
+    const applied = await migrate(db.sequelize, (m) => logger.info(m));
+    if (applied.length) logger.info({ applied }, 'database migrated');
+    if (config.seedCatalog) {
+      const seeded = await seedCatalogIfEmpty(db);
+      if (seeded) logger.info(seeded, 'empty catalog: loaded the bundled books');
+    }
+  } catch (error) {
+    console.error(`Cannot start: database ${describeDatabase(config.database)} is not usable (${causeOf(error)})`);
+    process.exit(1);
+  }
+
+  const app = createApp({ config, db, logger });
+  const server: Server = app.listen(config.port, config.host, () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info({ port: config.port, host: config.host, database: describeDatabase(config.database), startMs: Math.round(ms) },
+      `TheEpicBook is ready on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+    process.send?.('ready');
+  });
+  server.on('error', (error) => {
+    console.error(`Cannot start: ${causeOf(error)}`);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await db.close().catch(() => {});
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error('Cannot start:', error);
+  process.exit(1);
+});
