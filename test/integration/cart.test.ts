@@ -1,0 +1,233 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { Book, Cart, Cartbook } from '../../models';
+import { Shopper, badgeCount, csrfFrom, startTestApp, type TestApp } from '../helpers';
+
+let t: TestApp;
+let gatsby: number;
+let catcher: number; // 2 in stock
+before(async () => {
+  t = await startTestApp();
+  gatsby = (await Book.findOne({ where: { title: 'The Great Gatsby' } }))!.id;
+  catcher = (await Book.findOne({ where: { title: 'The Catcher in the Rye' } }))!.id;
+});
+after(() => t.close());
+
+async function lineCount(): Promise<number> {
+  return Cartbook.count();
+}
+
+describe('adding to the cart', () => {
+  test('redirects back with 303, creates the session, and the badge counts the copies', async () => {
+    const shopper = new Shopper(t.app);
+    const res = await shopper.add(gatsby, 2, { returnTo: '/category/classics' }).expect(303);
+    assert.equal(res.headers.location, '/category/classics');
+    const page = await shopper.agent.get('/category/classics').expect(200);
+    assert.equal(badgeCount(page.text), 2);
+    assert.match(page.text, /Added 2 copies of “The Great Gatsby” to your cart/);
+    const cart = await shopper.agent.get('/cart').expect(200);
+    assert.match(cart.text, /The Great Gatsby/);
+    assert.match(cart.text, /\$34\.00/, 'line total 2 × $17.00');
+    assert.equal(badgeCount(cart.text), 2);
+  });
+
+  test('without a quantity adds one copy; adding again increases the line', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(gatsby).expect(303);
+    await shopper.add(gatsby).expect(303);
+    const cart = await shopper.agent.get('/cart').expect(200);
+    assert.equal(badgeCount(cart.text), 2);
+    assert.match(cart.text, /id="qty-\d+" type="number" name="quantity" value="2"/);
+  });
+
+  test('a redirect target off this site is ignored', async () => {
+    const shopper = new Shopper(t.app);
+    for (const target of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
+      const res = await shopper.add(gatsby, 1, { returnTo: target }).expect(303);
+      assert.equal(res.headers.location, '/cart', target);
+    }
+  });
+
+  test('answers JSON for the page script', async () => {
+    const shopper = new Shopper(t.app);
+    const token = await shopper.csrf();
+    const res = await shopper.agent
+      .post('/cart/items')
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: token, bookId: String(gatsby), quantity: '3' })
+      .expect(200);
+    assert.equal(res.body.cartCount, 3);
+    assert.match(res.body.message, /The Great Gatsby/);
+  });
+
+  test('refuses bad input with the right status, a page that says why, and no change', async () => {
+    const shopper = new Shopper(t.app);
+    const before = await lineCount();
+    const cases: Array<[string | undefined, string | undefined, number, RegExp]> = [
+      ['abc', '1', 400, /not a valid book/],
+      ['', '1', 400, /not a valid book/],
+      [undefined, '1', 400, /not a valid book/],
+      ['-4', '1', 400, /not a valid book/],
+      ['99999', '1', 404, /could not find that book/],
+      [String(gatsby), '0', 422, /at least 1/],
+      [String(gatsby), '-2', 422, /whole number/],
+      [String(gatsby), '1.5', 422, /whole number/],
+      [String(gatsby), '1e1', 422, /whole number/],
+      [String(gatsby), 'lots', 422, /whole number/],
+      [String(gatsby), '100', 422, /at most 99/],
+      [String(gatsby), '99999999999999999999', 422, /whole number/],
+      [String(catcher), '3', 409, /only 2 copies/],
+    ];
+    for (const [bookId, quantity, status, message] of cases) {
+      const res = await shopper.post('/cart/items', { bookId, quantity });
+      assert.equal(res.status, status, `bookId=${bookId} quantity=${quantity}`);
+      assert.match(res.text, message, `bookId=${bookId} quantity=${quantity}`);
+      assert.equal(res.headers.location, undefined);
+    }
+    assert.equal(await lineCount(), before, 'no cart line was written');
+  });
+
+  test('stock counts what is already in the cart', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(catcher, 2).expect(303);
+    const res = await shopper.add(catcher, 1).expect(409);
+    assert.match(res.text, /only 2 copies/);
+    const cart = await shopper.agent.get('/cart').expect(200);
+    assert.equal(badgeCount(cart.text), 2);
+  });
+
+  test('a sold-out book cannot be added', async () => {
+    const maus = (await Book.findOne({ where: { title: 'Maus' } }))!;
+    await maus.update({ inventory: 0 });
+    const res = await new Shopper(t.app).add(maus.id).expect(409);
+    assert.match(res.text, /out of stock/);
+    await maus.update({ inventory: 8 });
+  });
+});
+
+describe('changing the cart', () => {
+  test('updates a quantity and removes a line', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(gatsby, 1).expect(303);
+    await shopper.add(catcher, 1).expect(303);
+    const updated = await shopper.post(`/cart/items/${gatsby}`, { quantity: '3' }).expect(303);
+    assert.equal(updated.headers.location, '/cart');
+    let cart = await shopper.agent.get('/cart').expect(200);
+    assert.equal(badgeCount(cart.text), 4);
+    assert.match(cart.text, /Subtotal \(4 items\)[\s\S]*\$60\.99/, '3 × $17.00 + $9.99');
+
+    await shopper.post(`/cart/items/${catcher}/delete`, {}).expect(303);
+    cart = await shopper.agent.get('/cart').expect(200);
+    assert.equal(badgeCount(cart.text), 3);
+    assert.doesNotMatch(cart.text, /The Catcher in the Rye/);
+  });
+
+  test('refuses bad updates without changing anything', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(catcher, 1).expect(303);
+    await shopper.post(`/cart/items/${catcher}`, { quantity: '5' }).expect(409);
+    await shopper.post(`/cart/items/${catcher}`, { quantity: '0' }).expect(422);
+    await shopper.post(`/cart/items/${catcher}`, {}).expect(422);
+    await shopper.post(`/cart/items/${gatsby}`, { quantity: '1' }).expect(404);
+    await shopper.post('/cart/items/xyz', { quantity: '1' }).expect(400);
+    await shopper.post(`/cart/items/${gatsby}/delete`, {}).expect(404);
+    const cart = await shopper.agent.get('/cart').expect(200);
+    assert.equal(badgeCount(cart.text), 1);
+  });
+
+  test('a visitor without a cart cannot change or remove lines', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.post(`/cart/items/${gatsby}`, { quantity: '1' }).expect(404);
+    await shopper.post(`/cart/items/${gatsby}/delete`, {}).expect(404);
+  });
+
+  test('a line whose stock dropped is flagged on the cart page', async () => {
+    const shopper = new Shopper(t.app);
+    const book = (await Book.findOne({ where: { title: 'Dune' } }))!;
+    await shopper.add(book.id, 5).expect(303);
+    await book.update({ inventory: 2 });
+    const cart = await shopper.agent.get('/cart').expect(200);
+    assert.match(cart.text, /Only 2 in stock/);
+    assert.match(cart.text, /fewer copies in stock/);
+    await book.update({ inventory: 8 });
+  });
+});
+
+describe('carts belong to their visitor', () => {
+  test('two visitors never see each other\'s cart', async () => {
+    const alice = new Shopper(t.app);
+    const bob = new Shopper(t.app);
+    await alice.add(gatsby, 1).expect(303);
+    await bob.add(catcher, 1).expect(303);
+    const aliceCart = await alice.agent.get('/cart').expect(200);
+    const bobCart = await bob.agent.get('/cart').expect(200);
+    assert.match(aliceCart.text, /The Great Gatsby/);
+    assert.doesNotMatch(aliceCart.text, /The Catcher in the Rye/);
+    assert.match(bobCart.text, /The Catcher in the Rye/);
+    assert.doesNotMatch(bobCart.text, /The Great Gatsby/);
+    const stranger = await request(t.app).get('/cart').expect(200);
+    assert.match(stranger.text, /Your cart is empty/);
+    // Bob cannot touch Alice's line by naming its book.
+    await bob.post(`/cart/items/${gatsby}/delete`, {}).expect(404);
+    assert.match((await alice.agent.get('/cart')).text, /The Great Gatsby/);
+  });
+
+  test('each visitor has one cart row, created on the first add', async () => {
+    const before = await Cart.count();
+    const shopper = new Shopper(t.app);
+    await shopper.agent.get('/').expect(200);
+    assert.equal(await Cart.count(), before);
+    await shopper.add(gatsby).expect(303);
+    await shopper.add(catcher).expect(303);
+    assert.equal(await Cart.count(), before + 1);
+  });
+});
+
+describe('CSRF', () => {
+  test('every POST form carries a token', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(gatsby).expect(303);
+    for (const path of ['/', '/books', `/cart`, '/checkout']) {
+      const html = (await shopper.agent.get(path).expect(200)).text;
+      const forms = html.match(/<form[^>]*method="post"[\s\S]*?<\/form>/g) ?? [];
+      assert.ok(forms.length > 0, `${path} has POST forms`);
+      for (const form of forms) assert.match(form, /name="_csrf" value="[^"]+"/, `${path}: ${form.slice(0, 80)}`);
+    }
+  });
+
+  test('a POST without a valid token is refused with 403 and changes nothing', async () => {
+    const shopper = new Shopper(t.app);
+    const token = await shopper.csrf();
+    const before = await lineCount();
+    await shopper.agent.post('/cart/items').type('form').send({ bookId: String(gatsby) }).expect(403);
+    await shopper.agent.post('/cart/items').type('form').send({ _csrf: 'forged', bookId: String(gatsby) }).expect(403);
+    // A token without its cookie (another browser) is refused too.
+    const res = await request(t.app).post('/cart/items').type('form').send({ _csrf: token, bookId: String(gatsby) }).expect(403);
+    assert.match(res.text, /form has expired/);
+    await request(t.app).post('/checkout').type('form').send({ fullName: 'x' }).expect(403);
+    assert.equal(await lineCount(), before);
+  });
+
+  test('the token also works from the X-CSRF-Token header', async () => {
+    const shopper = new Shopper(t.app);
+    const token = csrfFrom((await shopper.agent.get('/').expect(200)).text);
+    await shopper.agent.post('/cart/items').set('X-CSRF-Token', token).type('form').send({ bookId: String(gatsby) }).expect(303);
+  });
+});
+
+describe('request limits', () => {
+  test('oversized and malformed bodies get a clear 4xx', async () => {
+    const shopper = new Shopper(t.app);
+    const token = await shopper.csrf();
+    await shopper.agent.post('/cart/items').type('form').send(`_csrf=${token}&bookId=1&pad=${'x'.repeat(40_000)}`).expect(413);
+    await shopper.agent.post('/cart/items').set('X-CSRF-Token', token).type('json').send('{"bookId": ').expect(400);
+  });
+
+  test('shoppers are not throttled: fifty quick cart changes all succeed', async () => {
+    const shopper = new Shopper(t.app);
+    await shopper.add(gatsby, 1).expect(303);
+    for (let i = 0; i < 50; i += 1) await shopper.post(`/cart/items/${gatsby}`, { quantity: String((i % 3) + 1) }).expect(303);
+  });
+});

@@ -1,0 +1,80 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../config';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Runs server.ts as `npm start` would, with a clean environment of our choosing. */
+function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('server.ts', () => {
+  test('with no configuration: creates the SQLite file, migrates, seeds, serves, and stops cleanly', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-server-'));
+    dirs.push(dir);
+    const port = await freePort();
+    const file = path.join(dir, 'data', 'store.sqlite');
+    const server = startServer({ PORT: String(port), SQLITE_FILE: file });
+    await waitFor(() => server.output().includes('is ready on'), 'ready log line');
+    assert.ok(existsSync(file), 'database file created');
+
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Discover Your Next Great Read/);
+    const books = await (await fetch(`http://127.0.0.1:${port}/books`)).text();
+    assert.match(books, /54 books/);
+
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const lines = server.output().trim().split('\n').filter((l) => l.startsWith('{'));
+    assert.ok(lines.length > 0 && lines.every((l) => JSON.parse(l).level !== undefined), 'logs are JSON lines');
+  });
+
+  test('production without SESSION_SECRET refuses to start with a clear message', async () => {
+    const server = startServer({ NODE_ENV: 'production', PORT: '0' });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), /SESSION_SECRET: is required when NODE_ENV=production/);
+  });
+
+  test('an unusable database gives one clear line and no password', async () => {
+    const server = startServer({ DATABASE_URL: 'mysql://shop:hunter2secret@127.0.0.1:1/bookstore', PORT: '0' });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), /Cannot start: database MySQL at 127\.0\.0\.1:1\/bookstore as shop is not usable \(.*ECONNREFUSED/);
+    assert.doesNotMatch(server.output(), /hunter2secret/);
+  });
+});
