@@ -9,10 +9,12 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const PRODUCTION_SECRET_MESSAGE = 'is required when NODE_ENV=production (generate one with: openssl rand -hex 32)';
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().max(65535)).default(8080),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z
       .string()
@@ -30,7 +32,7 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['SESSION_SECRET'],
-        message: 'is required when NODE_ENV=production (generate one with: openssl rand -hex 32)',
+        message: PRODUCTION_SECRET_MESSAGE,
       });
     }
   });
@@ -81,10 +83,18 @@ export function loadConfig(
   source: NodeJS.ProcessEnv = process.env,
   overrides: Record<string, string | undefined> = {},
 ): Readonly<Config> {
-  const parsed = schema.safeParse({ ...source, ...overrides });
+  // A variable set to nothing (PORT= in .env) means "not set", not zero or an empty secret.
+  const merged = Object.fromEntries(
+    Object.entries({ ...source, ...overrides }).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = schema.safeParse(merged);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(env)', message: i.message }));
+    // superRefine only runs on an otherwise valid object, so check the production secret here too.
+    if (merged.NODE_ENV === 'production' && !merged.SESSION_SECRET && !issues.some((i) => i.path === 'SESSION_SECRET')) {
+      issues.push({ path: 'SESSION_SECRET', message: PRODUCTION_SECRET_MESSAGE });
+    }
+    throw new ConfigError(`Invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
   }
   const env = parsed.data;
   const config: Config = {

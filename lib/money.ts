@@ -4,11 +4,11 @@
  */
 export function toCents(value: string | number): number {
   const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
-  const match = /^(-?)(\d+)(?:\.(\d{1,2})\d*)?$/.exec(text);
+  const match = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(text);
   if (!match) throw new TypeError(`Not a money amount: ${JSON.stringify(value)}`);
   const [, sign, whole, fraction = ''] = match;
   const cents = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-  return sign ? -cents : cents;
+  return sign && cents !== 0 ? -cents : cents;
 }
 
 /** Cents as the decimal text the database stores: 3250 → "32.50". */

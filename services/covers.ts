@@ -23,26 +23,30 @@ function paletteFor(genreSlug: string) {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  // XML 1.0 forbids most control characters outright; they would make the whole cover unreadable.
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 /** Greedy word wrap; a word longer than a line is cut, and the last line gets an ellipsis if text is left. */
 export function wrapText(text: string, width: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = '';
+  // Work in code points so an emoji or other astral character is never cut in half.
+  const cut = (s: string, n: number) => Array.from(s).slice(0, n).join('');
+  const length = (s: string) => Array.from(s).length;
   for (const raw of text.split(/\s+/).filter(Boolean)) {
-    const word = raw.length > width ? `${raw.slice(0, width - 1)}…` : raw;
+    const word = length(raw) > width ? `${cut(raw, width - 1)}…` : raw;
     if (!line) line = word;
-    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else if (length(line) + 1 + length(word) <= width) line += ` ${word}`;
     else {
       lines.push(line);
       line = word;
     }
   }
   if (line) lines.push(line);
-  if (lines.length <= maxLines) return lines;
+  if (lines.length <= maxLines || maxLines < 1) return lines.slice(0, Math.max(0, maxLines));
   const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = `${kept[maxLines - 1].slice(0, width - 1)}…`;
+  kept[maxLines - 1] = `${cut(kept[maxLines - 1], width - 1)}…`;
   return kept;
 }
 
