@@ -11,16 +11,28 @@ const booleanFlag = z
 
 const PRODUCTION_SECRET_MESSAGE = 'is required when NODE_ENV=production (generate one with: openssl rand -hex 32)';
 
+const port = z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().max(65535));
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().max(65535)).default(8080),
+    PORT: port.default(8080),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z
       .string()
       .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
       .optional(),
     SQLITE_FILE: z.string().min(1).default('data/epicbook.sqlite'),
+    DB_HOST: z.string().min(1).optional(),
+    DB_PORT: port.default(3306),
+    DB_USER: z.string().min(1).optional(),
+    DB_PASSWORD: z.string().optional(),
+    DB_NAME: z.string().regex(/^[A-Za-z0-9_$]{1,64}$/, 'must be a plain database name').optional(),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DB_POOL_MIN: z.coerce.number().int().min(0).max(200).default(0),
+    DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    DB_POOL_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -37,9 +49,18 @@ const schema = z
     }
   });
 
-export type DatabaseConfig =
-  | { dialect: 'sqlite'; storage: string }
-  | { dialect: 'mysql'; url: string };
+export interface MysqlConfig {
+  dialect: 'mysql';
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  pool: { max: number; min: number; acquireMs: number; idleMs: number };
+  connectTimeoutMs: number;
+}
+
+export type DatabaseConfig = { dialect: 'sqlite'; storage: string } | MysqlConfig;
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -65,10 +86,47 @@ export class ConfigError extends Error {
 // Production refuses to start without a real one (see the schema above).
 const DEVELOPMENT_SECRET = 'development-only-secret-do-not-use-in-production';
 
-function databaseFrom(env: z.infer<typeof schema>): DatabaseConfig {
+type Env = z.infer<typeof schema>;
+
+function mysqlFrom(env: Env): MysqlConfig {
+  let parts: Pick<MysqlConfig, 'host' | 'port' | 'user' | 'password' | 'database'>;
+  if (env.DATABASE_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.DATABASE_URL);
+    } catch {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is not a valid URL (mysql://user:password@host:3306/bookstore)');
+    }
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!url.hostname || !database || !url.username) {
+      throw new ConfigError('Invalid configuration:\n  DATABASE_URL: needs a user, a host and a database name (mysql://user:password@host:3306/bookstore)');
+    }
+    parts = {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database,
+    };
+  } else {
+    const missing = (['DB_HOST', 'DB_USER', 'DB_NAME'] as const).filter((k) => !env[k]);
+    if (missing.length) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: is required when DB_HOST, DB_USER or DB_NAME is set`).join('\n')}`);
+    }
+    parts = { host: env.DB_HOST!, port: env.DB_PORT, user: env.DB_USER!, password: env.DB_PASSWORD ?? '', database: env.DB_NAME! };
+  }
+  return {
+    dialect: 'mysql',
+    ...parts,
+    pool: { max: env.DB_POOL_MAX, min: Math.min(env.DB_POOL_MIN, env.DB_POOL_MAX), acquireMs: env.DB_POOL_ACQUIRE_MS, idleMs: env.DB_POOL_IDLE_MS },
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+  };
+}
+
+function databaseFrom(env: Env): DatabaseConfig {
   const url = env.DATABASE_URL;
-  if (url && !url.startsWith('sqlite:')) {
-    return { dialect: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  if ((url && !url.startsWith('sqlite:')) || (!url && (env.DB_HOST || env.DB_USER || env.DB_NAME))) {
+    return mysqlFrom(env);
   }
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : env.SQLITE_FILE;
   if (!file) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/epicbook.sqlite');
@@ -109,7 +167,10 @@ export function loadConfig(
     logSql: env.LOG_SQL,
     seedCatalog: env.SEED_CATALOG,
   };
-  return Object.freeze({ ...config, database: Object.freeze(config.database) });
+  const database = config.database.dialect === 'mysql'
+    ? Object.freeze({ ...config.database, pool: Object.freeze(config.database.pool) })
+    : Object.freeze(config.database);
+  return Object.freeze({ ...config, database });
 }
 
 /** Loads `.env` (if present) into process.env without overriding what is already set. */

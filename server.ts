@@ -1,30 +1,12 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig, loadDotenv, type DatabaseConfig } from './config';
+import { ConfigError, loadConfig, loadDotenv } from './config';
 import { createLogger } from './logger';
-import { connectDatabase, type Database } from './db/connection';
+import { connectDatabase, describeCause, describeDatabase, type Database } from './db/connection';
 import { migrate } from './db/migrate';
 import { seedCatalogIfEmpty } from './db/seed';
 import { createApp } from './app';
 
 const SHUTDOWN_GRACE_MS = 8000;
-
-/** Where the database is, for messages: never the password. */
-export function describeDatabase(database: DatabaseConfig): string {
-  if (database.dialect === 'sqlite') return `SQLite file ${database.storage}`;
-  try {
-    const url = new URL(database.url);
-    return `MySQL at ${url.hostname}:${url.port || 3306}${url.pathname} as ${decodeURIComponent(url.username) || '(no user)'}`;
-  } catch {
-    return 'MySQL (DATABASE_URL could not be parsed)';
-  }
-}
-
-function causeOf(error: unknown): string {
-  const e = error as { parent?: { code?: string; message?: string }; original?: { code?: string }; message?: string };
-  const code = e.parent?.code ?? e.original?.code;
-  const message = (e.parent?.message ?? e.message ?? String(error)).split('\n')[0];
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
 
 async function main(): Promise<void> {
   loadDotenv();
@@ -51,7 +33,7 @@ async function main(): Promise<void> {
       if (seeded) logger.info(seeded, 'empty catalog: loaded the bundled books');
     }
   } catch (error) {
-    console.error(`Cannot start: database ${describeDatabase(config.database)} is not usable (${causeOf(error)})`);
+    console.error(`Cannot start: database ${describeDatabase(config.database)} is not usable (${describeCause(error)})`);
     process.exit(1);
   }
 
@@ -63,7 +45,7 @@ async function main(): Promise<void> {
     process.send?.('ready');
   });
   server.on('error', (error) => {
-    console.error(`Cannot start: ${causeOf(error)}`);
+    console.error(`Cannot start: ${describeCause(error)}`);
     process.exit(1);
   });
 

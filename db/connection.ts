@@ -1,6 +1,6 @@
 import { Sequelize, Transaction } from 'sequelize';
 import { Mutex } from 'async-mutex';
-import type { Config } from '../config';
+import type { Config, DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { initModels } from '../models';
 
@@ -53,10 +53,18 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
     });
     tuneSqliteConnections(sequelize);
   } else {
-    sequelize = new Sequelize(config.database.url, {
+    const mysql = config.database;
+    sequelize = new Sequelize({
       dialect: 'mysql',
+      host: mysql.host,
+      port: mysql.port,
+      username: mysql.user,
+      password: mysql.password,
+      database: mysql.database,
       logging,
-      pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
+      pool: { max: mysql.pool.max, min: mysql.pool.min, acquire: mysql.pool.acquireMs, idle: mysql.pool.idleMs },
+      dialectOptions: { connectTimeout: mysql.connectTimeoutMs, charset: 'utf8mb4' },
+      define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     });
   }
   initModels(sequelize);
@@ -75,7 +83,38 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
     writeTransaction: (work) =>
       dialect === 'sqlite'
         ? writers.runExclusive(() => sequelize.transaction(work))
-        : sequelize.transaction(work),
+        : retryOnDeadlock(() => sequelize.transaction(work)),
     close: () => sequelize.close(),
   };
+}
+
+const DEADLOCK_RETRIES = 3;
+
+/**
+ * InnoDB may pick a transaction as a deadlock victim and roll it back whole; running it again is
+ * the documented remedy and safe, because nothing of it was kept.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { parent?: { code?: string } }).parent?.code;
+      if (attempt >= DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
+    }
+  }
+}
+
+/** Where the database is, for messages: never the password. */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.dialect === 'sqlite') return `SQLite file ${database.storage}`;
+  return `MySQL at ${database.host}:${database.port}/${database.database} as ${database.user}`;
+}
+
+/** The first line of what went wrong, with the driver's error code when it has one. */
+export function describeCause(error: unknown): string {
+  const e = error as { parent?: { code?: string; message?: string }; original?: { code?: string }; message?: string };
+  const code = e.parent?.code ?? e.original?.code;
+  const message = (e.parent?.message || e.message || String(error)).split('\n')[0];
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

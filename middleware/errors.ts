@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { ConnectionError, TimeoutError } from 'sequelize';
+import { BaseError, ConnectionError, TimeoutError } from 'sequelize';
 import type { Logger } from '../logger';
 import { AppError, NotFoundError, ServiceUnavailableError, isAppError } from '../lib/errors';
 
@@ -20,10 +20,24 @@ interface HttpishError {
   message?: string;
 }
 
+// Driver codes that mean "the database is unreachable right now", not "this query is wrong".
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST',
+  'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY',
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  if (!(error instanceof BaseError)) return false;
+  const e = error as { parent?: { code?: string }; original?: { code?: string } };
+  const code = e.parent?.code ?? e.original?.code;
+  return code !== undefined && UNAVAILABLE_CODES.has(code);
+}
+
 /** Turns whatever was thrown into an operational error, or null for a programmer error (a bug). */
 function classify(error: unknown): AppError | null {
   if (isAppError(error)) return error;
-  if (error instanceof ConnectionError || error instanceof TimeoutError) return new ServiceUnavailableError();
+  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
   const e = (error ?? {}) as HttpishError;
   const status = e.status ?? e.statusCode;
   if (e.code === 'EBADCSRFTOKEN') {

@@ -124,8 +124,9 @@ export function createCartService(db: Database) {
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
     async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string }> {
       return db.writeTransaction(async (transaction) => {
-        const book = await lockedBook(bookId, transaction);
+        // Cart before book: the lock order checkout uses too, so the two cannot deadlock.
         const cart = (await openCart(ownerKey, transaction)) ?? (await Cart.create({ ownerKey }, { transaction }));
+        const book = await lockedBook(bookId, transaction);
         const line = await Cartbook.findOne({ where: { CartId: cart.id, BookId: book.id }, transaction });
         const wanted = (line?.quantity ?? 0) + quantity;
         checkQuantity(book, wanted);

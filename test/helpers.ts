@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import request, { type Response } from 'supertest';
+import mysql from 'mysql2/promise';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { connectDatabase, type Database } from '../db/connection';
@@ -18,10 +19,64 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh app on its own SQLite file in a temp dir, migrated and seeded with the bundled catalog. */
+/** Which database this run of the suite uses: SQLite by default, MySQL/MariaDB when TEST_DB=mysql. */
+export const testDialect: 'sqlite' | 'mysql' = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
+
+let databaseCounter = 0;
+
+/** Connection settings of the MySQL server named by TEST_MYSQL_URL (its user may create epicbook_test_* databases). */
+export function mysqlServer() {
+  const raw = process.env.TEST_MYSQL_URL;
+  if (!raw) throw new Error('TEST_DB=mysql needs TEST_MYSQL_URL=mysql://user:pass@127.0.0.1:3307/epicbook_test');
+  const url = new URL(raw);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    urlFor: (database: string) => Object.assign(new URL(raw), { pathname: `/${database}` }).toString(),
+  };
+}
+
+export interface TestDatabase {
+  /** Environment that points the app at this database. */
+  env: Record<string, string>;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** An empty database of its own for one test file: a SQLite file in a temp dir, or a new MySQL schema. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (testDialect === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-test-'));
+    return {
+      env: { SQLITE_FILE: path.join(dir, 'store.sqlite') },
+      name: path.join(dir, 'store.sqlite'),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const server = mysqlServer();
+  databaseCounter += 1;
+  const name = `epicbook_test_${process.pid}_${databaseCounter}`;
+  const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  return {
+    env: { DATABASE_URL: server.urlFor(name) },
+    name,
+    async drop() {
+      const conn = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+/** A fresh app on a database of its own, migrated and seeded with the bundled catalog. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-test-'));
-  const config = loadConfig({}, { NODE_ENV: 'test', SQLITE_FILE: path.join(dir, 'store.sqlite'), ...env });
+  const database = await createTestDatabase();
+  const config = loadConfig({}, { NODE_ENV: 'test', ...database.env, ...env });
   const logger = createLogger(config);
   const db = await connectDatabase(config, logger);
   await migrate(db.sequelize);
@@ -33,7 +88,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     async close() {
       await db.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -153,14 +153,40 @@ describe('loadConfig values', () => {
 });
 
 describe('loadConfig database', () => {
-  test('DATABASE_URL=mysql://… selects MySQL and keeps the URL', () => {
+  const mysqlDefaults = { pool: { max: 10, min: 0, acquireMs: 10_000, idleMs: 10_000 }, connectTimeoutMs: 5000 };
+
+  test('DATABASE_URL=mysql://… selects MySQL and splits it into its parts', () => {
     const config = loadConfig({}, { DATABASE_URL: 'mysql://u:p@h:3306/db' });
-    assert.deepEqual(config.database, { dialect: 'mysql', url: 'mysql://u:p@h:3306/db' });
+    assert.deepEqual(config.database, { dialect: 'mysql', host: 'h', port: 3306, user: 'u', password: 'p', database: 'db', ...mysqlDefaults });
   });
 
-  test('mariadb:// is normalised to mysql://', () => {
-    const config = loadConfig({}, { DATABASE_URL: 'mariadb://u:p@h:3306/db' });
-    assert.deepEqual(config.database, { dialect: 'mysql', url: 'mysql://u:p@h:3306/db' });
+  test('mariadb:// means the same; the port defaults to 3306 and encoded characters are decoded', () => {
+    const config = loadConfig({}, { DATABASE_URL: 'mariadb://shop%40x:p%2Fss%3Aw@db.internal/bookstore' });
+    assert.deepEqual(config.database, {
+      dialect: 'mysql', host: 'db.internal', port: 3306, user: 'shop@x', password: 'p/ss:w', database: 'bookstore', ...mysqlDefaults,
+    });
+  });
+
+  test('DB_HOST, DB_PORT, DB_USER, DB_PASSWORD and DB_NAME describe the same thing as a URL', () => {
+    const config = loadConfig({}, { DB_HOST: '10.0.0.5', DB_PORT: '3307', DB_USER: 'shop', DB_PASSWORD: 's3cret', DB_NAME: 'bookstore' });
+    assert.deepEqual(config.database, { dialect: 'mysql', host: '10.0.0.5', port: 3307, user: 'shop', password: 's3cret', database: 'bookstore', ...mysqlDefaults });
+  });
+
+  test('the DB_* form needs host, user and name together', () => {
+    refuses({ DB_HOST: 'h' }, /DB_USER: is required[\s\S]*DB_NAME: is required/);
+    refuses({ DB_HOST: 'h', DB_USER: 'u', DB_NAME: 'book store' }, /DB_NAME: must be a plain database name/);
+  });
+
+  test('a MySQL URL without a user or a database name is refused', () => {
+    refuses({ DATABASE_URL: 'mysql://h:3306/db' }, /DATABASE_URL: needs a user, a host and a database name/);
+    refuses({ DATABASE_URL: 'mysql://u:p@h:3306/' }, /DATABASE_URL: needs a user, a host and a database name/);
+  });
+
+  test('pool settings come from DB_POOL_* and are checked', () => {
+    const config = loadConfig({}, { DATABASE_URL: 'mysql://u@h/db', DB_POOL_MAX: '25', DB_POOL_MIN: '2', DB_POOL_ACQUIRE_MS: '3000', DB_POOL_IDLE_MS: '60000' });
+    assert.equal(config.database.dialect, 'mysql');
+    if (config.database.dialect === 'mysql') assert.deepEqual(config.database.pool, { max: 25, min: 2, acquireMs: 3000, idleMs: 60_000 });
+    refuses({ DATABASE_URL: 'mysql://u@h/db', DB_POOL_MAX: '0' }, /DB_POOL_MAX/);
   });
 
   for (const url of ['postgres://x', 'postgresql://u@h/db', 'http://h', 'MYSQL://u@h/db']) {
@@ -196,7 +222,7 @@ describe('loadConfig database', () => {
   });
 
   test('DATABASE_URL wins over SQLITE_FILE', () => {
-    assert.equal(loadConfig({}, { SQLITE_FILE: 'x.sqlite', DATABASE_URL: 'mysql://h/db' }).database.dialect, 'mysql');
+    assert.equal(loadConfig({}, { SQLITE_FILE: 'x.sqlite', DATABASE_URL: 'mysql://u@h/db' }).database.dialect, 'mysql');
   });
 });
 

@@ -1,0 +1,104 @@
+-- TheEpicBook: the MySQL 8 / MariaDB 10.11 schema, for creating the database by hand:
+--   mysql bookstore < db/schema.sql
+-- It matches what the app's migrations build (test/integration/mysql.test.ts compares the two), and
+-- records those migrations as applied, so the app starts on it without changing anything.
+-- Safe to run again: every statement skips what already exists.
+
+SET NAMES utf8mb4;
+
+CREATE TABLE IF NOT EXISTS `SequelizeMeta` (
+  `name` varchar(255) NOT NULL,
+  PRIMARY KEY (`name`),
+  UNIQUE KEY `name` (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `Authors` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `firstName` varchar(100) NOT NULL,
+  `lastName` varchar(100) NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `authors_name_unique` (`lastName`, `firstName`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `Books` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `title` varchar(255) NOT NULL,
+  `genre` varchar(60) NOT NULL,
+  `pubYear` int(11) DEFAULT NULL,
+  `price` decimal(10,2) NOT NULL,
+  `inventory` int(11) NOT NULL DEFAULT 0,
+  `bookDescription` text DEFAULT NULL,
+  `AuthorId` int(11) NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `books_title_author_unique` (`title`, `AuthorId`),
+  KEY `books_genre_title` (`genre`, `title`),
+  KEY `books_genre_year` (`genre`, `pubYear`),
+  KEY `books_author` (`AuthorId`),
+  CONSTRAINT `Books_ibfk_1` FOREIGN KEY (`AuthorId`) REFERENCES `Authors` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A shopper's cart; ownerKey is the random key in that shopper's session.
+CREATE TABLE IF NOT EXISTS `Carts` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `ownerKey` varchar(64) NOT NULL,
+  `status` varchar(16) NOT NULL DEFAULT 'open',
+  `totalQuantity` int(11) NOT NULL DEFAULT 0,
+  `totalPrice` decimal(10,2) NOT NULL DEFAULT 0.00,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `carts_owner_status` (`ownerKey`, `status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One book in one cart; its unitPrice is frozen when the cart is ordered.
+CREATE TABLE IF NOT EXISTS `Cartbooks` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `CartId` int(11) NOT NULL,
+  `BookId` int(11) NOT NULL,
+  `quantity` int(11) NOT NULL,
+  `unitPrice` decimal(10,2) NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `cartbooks_cart_book_unique` (`CartId`, `BookId`),
+  KEY `cartbooks_book` (`BookId`),
+  CONSTRAINT `Cartbooks_ibfk_1` FOREIGN KEY (`CartId`) REFERENCES `Carts` (`id`) ON DELETE CASCADE ON UPDATE CASCADE,
+  CONSTRAINT `Cartbooks_ibfk_2` FOREIGN KEY (`BookId`) REFERENCES `Books` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A placed order: the shipping details and the cart it bought.
+CREATE TABLE IF NOT EXISTS `Checkouts` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `CartId` int(11) NOT NULL,
+  `fullName` varchar(120) NOT NULL,
+  `email` varchar(254) NOT NULL,
+  `addressLine1` varchar(120) NOT NULL,
+  `addressLine2` varchar(120) DEFAULT NULL,
+  `city` varchar(80) NOT NULL,
+  `state` varchar(80) NOT NULL,
+  `zipCode` varchar(16) NOT NULL,
+  `subTotal` decimal(10,2) NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `checkouts_cart_unique` (`CartId`),
+  KEY `checkouts_created` (`createdAt`),
+  CONSTRAINT `Checkouts_ibfk_1` FOREIGN KEY (`CartId`) REFERENCES `Carts` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Shopper sessions (read and written by connect-session-sequelize).
+CREATE TABLE IF NOT EXISTS `Sessions` (
+  `sid` varchar(36) NOT NULL,
+  `expires` datetime DEFAULT NULL,
+  `data` text DEFAULT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`sid`),
+  KEY `sessions_expires` (`expires`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema');
