@@ -1,11 +1,12 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../config';
+import { createTestDatabase, mysqlServer, testDialect } from '../helpers';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -76,5 +77,51 @@ describe('server.ts', () => {
     assert.equal(await server.exited, 1);
     assert.match(server.output(), /Cannot start: database MySQL at 127\.0\.0\.1:1\/bookstore as shop is not usable \(.*ECONNREFUSED/);
     assert.doesNotMatch(server.output(), /hunter2secret/);
+  });
+});
+
+function runScript(script: string, env: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('operator commands', () => {
+  test('db:migrate and db:seed say what they did, and a second run changes nothing', async () => {
+    const database = await createTestDatabase();
+    try {
+      const migrated = runScript('scripts/db-migrate.ts', database.env);
+      assert.equal(migrated.status, 0, migrated.output);
+      assert.match(migrated.output, /Migrating (SQLite file|MySQL at) .*\n\s+migrated 0001-initial-schema\nDone: 1 migration\(s\) applied\./);
+      assert.match(runScript('scripts/db-migrate.ts', database.env).output, /Done: already up to date\./);
+
+      const seeded = runScript('scripts/db-seed.ts', database.env);
+      assert.equal(seeded.status, 0, seeded.output);
+      assert.match(seeded.output, /Done: loaded 54 books by 53 authors\./);
+      assert.match(runScript('scripts/db-seed.ts', database.env).output, /the store already has books; nothing changed/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('a database that cannot be reached is one clear line and exit 1', () => {
+    const result = runScript('scripts/db-migrate.ts', { DATABASE_URL: 'mysql://shop:hunter2secret@127.0.0.1:1/bookstore' });
+    assert.equal(result.status, 1);
+    assert.match(result.output, /^db:migrate failed: cannot reach MySQL at 127\.0\.0\.1:1\/bookstore as shop: .*ECONNREFUSED/m);
+    assert.doesNotMatch(result.output, /hunter2secret/);
+  });
+});
+
+describe('server.ts on MySQL', { skip: testDialect !== 'mysql' && 'MySQL-only' }, () => {
+  test('wrong credentials stop the start with the host and the cause, never the password', async () => {
+    const url = new URL(mysqlServer().urlFor('epicbook_test'));
+    url.password = 'not-the-password-xyz';
+    const server = startServer({ DATABASE_URL: url.toString(), PORT: '0' });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), new RegExp(`Cannot start: database MySQL at 127\\.0\\.0\\.1:${url.port}/epicbook_test as epicbook_test is not usable \\(.*Access denied`));
+    assert.doesNotMatch(server.output(), /not-the-password-xyz/);
   });
 });
