@@ -15,7 +15,7 @@ import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
-import { shopRoutes } from './routes/shop';
+import { coverRoutes, shopRoutes } from './routes/shop';
 import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
 
@@ -77,6 +77,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use('/assets/vendor/pico', express.static(path.join(projectRoot, 'node_modules/@picocss/pico/css'), staticOptions));
   app.use('/assets', express.static(path.join(projectRoot, 'public'), staticOptions));
   app.use(healthRoutes(db.sequelize));
+  app.use(coverRoutes(services));
 
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));

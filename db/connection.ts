@@ -100,7 +100,7 @@ async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
       return await run();
     } catch (error) {
       const code = (error as { parent?: { code?: string } }).parent?.code;
-      if (attempt >= DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
+      if (attempt >= DEADLOCK_RETRIES || code !== 'ER_LOCK_DEADLOCK') throw error;
     }
   }
 }

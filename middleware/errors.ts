@@ -23,7 +23,7 @@ interface HttpishError {
 // Driver codes that mean "the database is unreachable right now", not "this query is wrong".
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST',
-  'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY',
+  'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'SQLITE_BUSY',
 ]);
 
 function isDatabaseUnavailable(error: unknown): boolean {
@@ -45,8 +45,10 @@ function classify(error: unknown): AppError | null {
   }
   if (e.type === 'entity.too.large') return new AppError(413, 'too_large', 'That request is too large.');
   if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_request', 'We could not read that request.');
-  // Errors from express and body-parser that mark themselves safe to show (http-errors' `expose`).
-  if (typeof status === 'number' && status >= 400 && status < 500 && e.expose) {
+  // Express, the router and body-parser mark client mistakes with a 4xx status (a URL with a broken
+  // %-escape, say). Their own messages may name internals, so we show ours.
+  if (error instanceof URIError) return new AppError(400, 'bad_request', 'That address is not valid.');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status, 'bad_request', 'We could not handle that request.');
   }
   return null;

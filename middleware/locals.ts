@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
+import { wantsJson } from './errors';
 
 /**
  * What the layout needs on every page: the CSRF token for forms, the cart badge, the category menu,
@@ -9,6 +10,10 @@ import type { Services } from '../services';
  */
 export function viewLocals(services: Services, csrfToken: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string, logger: Logger): RequestHandler {
   return async (req, res, next) => {
+    if (wantsJson(req)) {
+      next();
+      return;
+    }
     res.locals.csrfToken = csrfToken(req, res);
     res.locals.currentPath = req.originalUrl;
     res.locals.cartCount = 0;

@@ -43,10 +43,9 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
   });
 }
 
-/** The visitor's key, created on first need (this is what turns an anonymous browser into a session). */
-export function ensureVisitorKey(req: Request): string {
-  req.session.visitorKey ??= randomBytes(24).toString('base64url');
-  return req.session.visitorKey;
+/** A new random visitor key. Store it in the session only once it owns something, so a refused add leaves no session behind. */
+export function newVisitorKey(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 /** Writes the session before we redirect, so the next page reads the cart we just changed. */

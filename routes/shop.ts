@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Services } from '../services';
 import { SEARCH_MAX_LENGTH, SORTS, type SortKey } from '../services/catalog';
 import { renderCover } from '../services/covers';
+import { MAX_LINE_QUANTITY } from '../services/cart';
 import { NotFoundError } from '../lib/errors';
 import { paginate } from '../lib/pagination';
 import { parseBookParam, parsePage } from '../validation/common';
@@ -10,13 +11,30 @@ const PER_PAGE = 24;
 const GALLERY_PER_PAGE = 48;
 
 function sortFrom(value: unknown): SortKey {
-  return typeof value === 'string' && value in SORTS ? (value as SortKey) : 'title';
+  return typeof value === 'string' && Object.hasOwn(SORTS, value) ? (value as SortKey) : 'title';
 }
 
 const sortOptions = (current: SortKey) =>
   Object.entries(SORTS).map(([value, { label }]) => ({ value, label, selected: value === current }));
 
-/** The catalog pages: home, categories, the full list, the gallery, search, a book and its cover. */
+/**
+ * Generated covers: public and cacheable, so they are mounted before sessions, CSRF and page locals
+ * and never carry a cookie.
+ */
+export function coverRoutes({ catalog }: Services): Router {
+  const router = Router();
+  router.get('/books/:id/cover.svg', async (req, res) => {
+    const id = parseBookParam(req.params.id);
+    const book = id === null ? null : await catalog.coverFacts(id);
+    if (!book) throw new NotFoundError('There is no such cover.');
+    res.set('Cache-Control', 'public, max-age=86400');
+    res.type('image/svg+xml').send(renderCover(book));
+  });
+
+  return router;
+}
+
+/** The catalog pages: home, categories, the full list, the gallery, search and a book. */
 export function shopRoutes({ catalog }: Services): Router {
   const router = Router();
 
@@ -72,14 +90,6 @@ export function shopRoutes({ catalog }: Services): Router {
     });
   });
 
-  router.get('/books/:id/cover.svg', async (req, res) => {
-    const id = parseBookParam(req.params.id);
-    const book = id === null ? null : await catalog.coverFacts(id);
-    if (!book) throw new NotFoundError('There is no such cover.');
-    res.set('Cache-Control', 'public, max-age=86400');
-    res.type('image/svg+xml').send(renderCover(book));
-  });
-
   router.get('/books/:param', async (req, res) => {
     const id = parseBookParam(req.params.param);
     if (id === null) throw new NotFoundError('We could not find that book.');
@@ -89,7 +99,7 @@ export function shopRoutes({ catalog }: Services): Router {
       res.redirect(301, book.url);
       return;
     }
-    res.render('book', { title: book.title, book, maxQuantity: Math.min(book.inventory, 99) });
+    res.render('book', { title: book.title, book, maxQuantity: Math.min(book.inventory, MAX_LINE_QUANTITY) });
   });
 
   return router;

@@ -59,11 +59,16 @@ function checkQuantity(book: Book, quantity: number): void {
   }
 }
 
-/** Keeps the cart's stored totals equal to the sum of its lines. */
+/** Keeps the cart's stored totals equal to its lines at today's prices, as the cart page shows them. */
 async function refreshTotals(cart: Cart, transaction: Transaction): Promise<number> {
-  const lines = await Cartbook.findAll({ where: { CartId: cart.id }, attributes: ['quantity', 'unitPrice'], transaction });
+  const lines = await Cartbook.findAll({
+    where: { CartId: cart.id },
+    attributes: ['quantity'],
+    include: [{ model: Book, attributes: ['price'] }],
+    transaction,
+  });
   const quantity = lines.reduce((sum, l) => sum + l.quantity, 0);
-  const cents = lines.reduce((sum, l) => sum + l.quantity * toCents(l.unitPrice), 0);
+  const cents = lines.reduce((sum, l) => sum + l.quantity * toCents(l.Book!.price), 0);
   await cart.update({ totalQuantity: quantity, totalPrice: centsToDecimal(cents) }, { transaction });
   return quantity;
 }

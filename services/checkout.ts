@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, literal } from 'sequelize';
 import type { Database } from '../db/connection';
 import { Author, Book, Cart, Cartbook, Checkout } from '../models';
 import { ConflictError, NotFoundError } from '../lib/errors';
@@ -85,10 +85,11 @@ export function createCheckoutService(db: Database) {
         let quantity = 0;
         for (const line of lines) {
           const book = byId.get(line.BookId)!;
-          // The guard in WHERE keeps stock from going negative even if a lock were ever missed.
+          // Relative, and guarded in WHERE: correct even if a lock were ever missed, and never negative.
+          // `silent` keeps updatedAt, which versions the cover URL, unchanged by a sale.
           const [affected] = await Book.update(
-            { inventory: book.inventory - line.quantity },
-            { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction },
+            { inventory: literal(`inventory - ${Number(line.quantity)}`) as unknown as number },
+            { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction, silent: true },
           );
           if (affected !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
           await line.update({ unitPrice: book.price }, { transaction });

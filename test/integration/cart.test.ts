@@ -89,6 +89,18 @@ describe('adding to the cart', () => {
     assert.equal(await lineCount(), before, 'no cart line was written');
   });
 
+  test('a refused add by a new visitor leaves no session behind', async () => {
+    const sessions = async () => Number(((await t.db.sequelize.query('SELECT COUNT(*) AS n FROM Sessions'))[0] as Array<{ n: number }>)[0].n);
+    const before = await sessions();
+    const shopper = new Shopper(t.app);
+    const missing = await shopper.add(99999, 1).expect(404);
+    const tooMany = await shopper.add(catcher, 50).expect(409);
+    for (const res of [missing, tooMany]) {
+      assert.ok(!([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('epicbook.sid=')));
+    }
+    assert.equal(await sessions(), before);
+  });
+
   test('stock counts what is already in the cart', async () => {
     const shopper = new Shopper(t.app);
     await shopper.add(catcher, 2).expect(303);
@@ -141,6 +153,21 @@ describe('changing the cart', () => {
     const shopper = new Shopper(t.app);
     await shopper.post(`/cart/items/${gatsby}`, { quantity: '1' }).expect(404);
     await shopper.post(`/cart/items/${gatsby}/delete`, {}).expect(404);
+  });
+
+  test('the stored cart totals follow today\'s prices, like the cart page', async () => {
+    const shopper = new Shopper(t.app);
+    const dune = (await Book.findOne({ where: { title: 'Dune' } }))!;
+    const hobbit = (await Book.findOne({ where: { title: 'The Hobbit' } }))!;
+    await shopper.add(dune.id, 1).expect(303);
+    await dune.update({ price: '40.00' });
+    await shopper.add(hobbit.id, 2).expect(303);
+    const cart = (await Cart.findOne({ include: [{ model: Cartbook, where: { BookId: hobbit.id } }], order: [['id', 'DESC']] }))!;
+    assert.equal(cart.totalQuantity, 3);
+    assert.equal(Number(cart.totalPrice).toFixed(2), '111.92', '$40.00 + 2 × $35.96');
+    const page = await shopper.agent.get('/cart').expect(200);
+    assert.match(page.text, /data-subtotal>\$111\.92</);
+    await dune.update({ price: '49.95' });
   });
 
   test('a line whose stock dropped is flagged on the cart page', async () => {

@@ -89,9 +89,12 @@ describe('full catalog', () => {
     assert.equal(firstTitle, 'Outlander');
     const oldest = await request(t.app).get('/books?sort=year-asc').expect(200);
     assert.equal(/class="book-card-title"><a [^>]+>([^<]+)</.exec(oldest.text)?.[1], 'Pride and Prejudice');
-    // Unknown sorts fall back to title order.
-    const odd = await request(t.app).get('/books?sort=;DROP TABLE Books').expect(200);
-    assert.equal(/class="book-card-title"><a [^>]+>([^<]+)</.exec(odd.text)?.[1], '28 Summers');
+    // Unknown sorts, including names every object inherits, fall back to title order.
+    for (const sort of [';DROP TABLE Books', '__proto__', 'toString', 'constructor']) {
+      const odd = await request(t.app).get(`/books?sort=${encodeURIComponent(sort)}`).expect(200);
+      assert.equal(/class="book-card-title"><a [^>]+>([^<]+)</.exec(odd.text)?.[1], '28 Summers', sort);
+      assert.doesNotMatch(odd.text, /sort=(__proto__|toString|constructor|%3BDROP)/, `${sort} is not echoed into links`);
+    }
   });
 });
 
@@ -182,7 +185,8 @@ describe('book page', () => {
     }).expect(200).expect('Content-Type', /image\/svg\+xml/);
     assert.match(res.body as string, /^<svg/);
     assert.match(res.body as string, /Dune/);
-    assert.match(String(res.headers['cache-control']), /max-age=\d+/);
+    assert.match(String(res.headers['cache-control']), /public, max-age=\d+/);
+    assert.equal(res.headers['set-cookie'], undefined, 'a publicly cacheable response carries no cookie');
     await request(t.app).get('/books/99999/cover.svg').expect(404);
     await request(t.app).get('/books/x/cover.svg').expect(404);
   });
@@ -195,6 +199,14 @@ describe('errors', () => {
     assert.match(res.text, /data-cart-count/);
     const json = await request(t.app).get('/no/such/page').set('Accept', 'application/json').expect(404);
     assert.deepEqual(Object.keys(json.body.error).sort(), ['code', 'message']);
+  });
+
+  test('a URL with a broken %-escape is a 400 page, not a server error', async () => {
+    for (const path of ['/books/%E0', '/category/%E0%A4%A', '/orders/%ZZ', '/books/%E0/cover.svg']) {
+      const res = await request(t.app).get(path);
+      assert.equal(res.status, 400, path);
+      assert.match(res.text, /That address is not valid|could not handle that request/, path);
+    }
   });
 
   test('health and readiness answer without a session', async () => {
