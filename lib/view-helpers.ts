@@ -4,10 +4,8 @@ import { formatPrice } from './money';
 export const viewHelpers = {
   price: (cents: number) => formatPrice(Number(cents) || 0),
   eq: (a: unknown, b: unknown) => a === b,
-  gt: (a: number, b: number) => a > b,
   plural: (count: number, singular: string, plural: string) => (count === 1 ? singular : plural),
   date: (value: Date | string) =>
     new Date(value).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }),
   year: () => new Date().getUTCFullYear(),
-  range: (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i),
 };

@@ -11,7 +11,6 @@ export interface CartLine {
   bookId: number;
   title: string;
   url: string;
-  coverUrl: string;
   authorName: string;
   unitPriceCents: number;
   quantity: number;
@@ -32,7 +31,8 @@ export interface CartView {
 
 const EMPTY_CART: CartView = { lines: [], itemCount: 0, subtotalCents: 0, hasStockProblem: false };
 
-async function openCart(ownerKey: string, transaction?: Transaction): Promise<Cart | null> {
+/** The visitor's open cart (locked for update inside a transaction), or null. */
+export async function openCart(ownerKey: string, transaction?: Transaction): Promise<Cart | null> {
   return Cart.findOne({
     where: { ownerKey, status: 'open' },
     order: [['id', 'DESC']],
@@ -103,7 +103,6 @@ async function getCart(ownerKey: string | undefined): Promise<CartView> {
       bookId: book.id,
       title: book.title,
       url: bookUrl(book.id, book.title),
-      coverUrl: `/books/${book.id}/cover.svg?v=${book.updatedAt.getTime()}`,
       authorName: book.Author?.fullName ?? '',
       unitPriceCents,
       quantity: row.quantity,

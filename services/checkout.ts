@@ -4,6 +4,7 @@ import { Author, Book, Cart, Cartbook, Checkout } from '../models';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
+import { openCart } from './cart';
 
 export interface ShippingDetails {
   fullName: string;
@@ -50,12 +51,7 @@ export function createCheckoutService(db: Database) {
      */
     async placeOrder(ownerKey: string, shipping: ShippingDetails): Promise<number> {
       return db.writeTransaction(async (transaction) => {
-        const cart = await Cart.findOne({
-          where: { ownerKey, status: 'open' },
-          order: [['id', 'DESC']],
-          transaction,
-          lock: transaction.LOCK.UPDATE,
-        });
+        const cart = await openCart(ownerKey, transaction);
         const lines = cart ? await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']], transaction }) : [];
         if (!cart || lines.length === 0) {
           throw new ConflictError('empty_cart', 'Your cart is empty, so there is nothing to check out yet.');

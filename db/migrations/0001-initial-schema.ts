@@ -6,6 +6,15 @@ const timestamps = {
 };
 const id = { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true, allowNull: false };
 
+/** A required INTEGER column pointing at `table`.id; ids never change, but if one did it would follow. */
+const references = (table: string, onDelete: 'CASCADE' | 'RESTRICT') => ({
+  type: DataTypes.INTEGER,
+  allowNull: false,
+  references: { model: table, key: 'id' },
+  onUpdate: 'CASCADE',
+  onDelete,
+});
+
 /**
  * Creates each table only when it is missing, so the app also starts on a database an operator
  * built by hand from db/schema.sql.
@@ -37,13 +46,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     price: { type: DataTypes.DECIMAL(10, 2), allowNull: false },
     inventory: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     bookDescription: { type: DataTypes.TEXT, allowNull: true },
-    AuthorId: {
-      type: DataTypes.INTEGER,
-      allowNull: false,
-      references: { model: 'Authors', key: 'id' },
-      onUpdate: 'CASCADE',
-      onDelete: 'RESTRICT',
-    },
+    AuthorId: references('Authors', 'RESTRICT'),
     ...timestamps,
   }, [
     { name: 'books_title_author_unique', fields: ['title', 'AuthorId'], unique: true },
@@ -63,20 +66,8 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await createIfMissing(qi, 'Cartbooks', {
     id,
-    CartId: {
-      type: DataTypes.INTEGER,
-      allowNull: false,
-      references: { model: 'Carts', key: 'id' },
-      onUpdate: 'CASCADE',
-      onDelete: 'CASCADE',
-    },
-    BookId: {
-      type: DataTypes.INTEGER,
-      allowNull: false,
-      references: { model: 'Books', key: 'id' },
-      onUpdate: 'CASCADE',
-      onDelete: 'RESTRICT',
-    },
+    CartId: references('Carts', 'CASCADE'),
+    BookId: references('Books', 'RESTRICT'),
     quantity: { type: DataTypes.INTEGER, allowNull: false },
     unitPrice: { type: DataTypes.DECIMAL(10, 2), allowNull: false },
     ...timestamps,
@@ -87,13 +78,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await createIfMissing(qi, 'Checkouts', {
     id,
-    CartId: {
-      type: DataTypes.INTEGER,
-      allowNull: false,
-      references: { model: 'Carts', key: 'id' },
-      onUpdate: 'CASCADE',
-      onDelete: 'RESTRICT',
-    },
+    CartId: references('Carts', 'RESTRICT'),
     fullName: { type: DataTypes.STRING(120), allowNull: false },
     email: { type: DataTypes.STRING(254), allowNull: false },
     addressLine1: { type: DataTypes.STRING(120), allowNull: false },
