@@ -18,6 +18,10 @@ import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
 import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
+import { accountRoutes } from './routes/account';
+import { adminRoutes } from './routes/admin';
+import { loadAccount, requireAdmin } from './middleware/auth';
+import { adminMultipart } from './middleware/uploads';
 
 export interface AppDependencies {
   config: Readonly<Config>;
@@ -83,12 +87,17 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(express.json({ limit: '16kb' }));
   app.use(cookieParser());
   app.use(sessionMiddleware(config, db.sequelize));
+  app.use(loadAccount(services));
+  // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.
+  app.use('/admin', requireAdmin, adminMultipart);
   app.use(csrf.protect);
   app.use(viewLocals(services, csrf.token, logger));
 
   app.use(shopRoutes(services));
   app.use(cartRoutes(services));
   app.use(checkoutRoutes(services));
+  app.use(accountRoutes(services));
+  app.use('/admin', adminRoutes(services));
 
   app.use(notFound);
   app.use(errorHandler(logger));

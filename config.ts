@@ -38,6 +38,9 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     LOG_SQL: booleanFlag.default(false),
     SEED_CATALOG: booleanFlag.default(true),
+    ADMIN_EMAIL: z.email('must be an email address').optional(),
+    ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+    ADMIN_NAME: z.string().max(100).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -73,6 +76,8 @@ export interface Config {
   logLevel: string;
   logSql: boolean;
   seedCatalog: boolean;
+  /** The first admin, created (or promoted) at start when ADMIN_EMAIL is set. */
+  bootstrapAdmin: { email: string; password?: string; name?: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -166,6 +171,7 @@ export function loadConfig(
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     logSql: env.LOG_SQL,
     seedCatalog: env.SEED_CATALOG,
+    bootstrapAdmin: env.ADMIN_EMAIL ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME } : null,
   };
   const database = config.database.dialect === 'mysql'
     ? Object.freeze({ ...config.database, pool: Object.freeze(config.database.pool) })

@@ -5,6 +5,7 @@ import { connectDatabase, describeCause, describeDatabase, type Database } from 
 import { migrate } from './db/migrate';
 import { seedCatalogIfEmpty } from './db/seed';
 import { createApp } from './app';
+import { createAccountService } from './services/accounts';
 
 const SHUTDOWN_GRACE_MS = 8000;
 
@@ -35,6 +36,17 @@ async function main(): Promise<void> {
   } catch (error) {
     console.error(`Cannot start: database ${describeDatabase(config.database)} is not usable (${describeCause(error)})`);
     process.exit(1);
+  }
+
+  if (config.bootstrapAdmin) {
+    try {
+      const outcome = await createAccountService(db).ensureAdmin(config.bootstrapAdmin);
+      if (outcome === 'needs_password') throw new Error(`${config.bootstrapAdmin.email} has no account yet; set ADMIN_PASSWORD too`);
+      if (outcome !== 'unchanged') logger.info({ email: config.bootstrapAdmin.email }, `admin account ${outcome} from ADMIN_EMAIL`);
+    } catch (error) {
+      console.error(`Cannot start: ADMIN_EMAIL could not be set up (${error instanceof Error ? error.message : String(error)})`);
+      process.exit(1);
+    }
   }
 
   const app = createApp({ config, db, logger });

@@ -2,7 +2,8 @@
 --   mysql bookstore < db/schema.sql
 -- It matches what the app's migrations build (test/integration/mysql.test.ts compares the two), and
 -- records those migrations as applied, so the app starts on it without changing anything.
--- Safe to run again: every statement skips what already exists.
+-- Safe to run again: every statement skips what already exists. It is for a new database: an
+-- existing one is upgraded by the app's migrations (`npm run db:migrate`), never by this file.
 
 SET NAMES utf8mb4;
 
@@ -33,12 +34,31 @@ CREATE TABLE IF NOT EXISTS `Books` (
   `AuthorId` int(11) NOT NULL,
   `createdAt` datetime NOT NULL,
   `updatedAt` datetime NOT NULL,
+  -- Set when a book that past orders point at is removed: hidden from the store, kept for history.
+  `removedAt` datetime DEFAULT NULL,
+  -- The MIME type of an uploaded cover (in BookCovers), or NULL for the generated one.
+  `coverType` varchar(16) DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `books_title_author_unique` (`title`, `AuthorId`),
   KEY `books_genre_title` (`genre`, `title`),
   KEY `books_genre_year` (`genre`, `pubYear`),
   KEY `books_author` (`AuthorId`),
+  KEY `books_inventory` (`inventory`),
   CONSTRAINT `Books_ibfk_1` FOREIGN KEY (`AuthorId`) REFERENCES `Authors` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Shoppers' and admins' accounts; the email is stored lower-cased, the password only as a scrypt hash.
+CREATE TABLE IF NOT EXISTS `Users` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `name` varchar(100) NOT NULL,
+  `email` varchar(254) NOT NULL,
+  `passwordHash` varchar(255) NOT NULL,
+  `role` varchar(16) NOT NULL DEFAULT 'shopper',
+  `cartKey` varchar(64) NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `users_email_unique` (`email`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- A shopper's cart; ownerKey is the random key in that shopper's session.
@@ -84,9 +104,16 @@ CREATE TABLE IF NOT EXISTS `Checkouts` (
   `subTotal` decimal(10,2) NOT NULL,
   `createdAt` datetime NOT NULL,
   `updatedAt` datetime NOT NULL,
+  -- The account that placed the order; NULL for a guest.
+  `UserId` int(11) DEFAULT NULL,
+  -- placed, shipped, delivered or cancelled.
+  `status` varchar(16) NOT NULL DEFAULT 'placed',
   PRIMARY KEY (`id`),
   UNIQUE KEY `checkouts_cart_unique` (`CartId`),
   KEY `checkouts_created` (`createdAt`),
+  KEY `checkouts_user_created` (`UserId`, `createdAt`),
+  KEY `checkouts_status_created` (`status`, `createdAt`),
+  CONSTRAINT `Checkouts_UserId_foreign_idx` FOREIGN KEY (`UserId`) REFERENCES `Users` (`id`) ON DELETE SET NULL ON UPDATE CASCADE,
   CONSTRAINT `Checkouts_ibfk_1` FOREIGN KEY (`CartId`) REFERENCES `Carts` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -101,4 +128,41 @@ CREATE TABLE IF NOT EXISTS `Sessions` (
   KEY `sessions_expires` (`expires`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema');
+-- Uploaded cover images, served at /books/:id/cover.(png|jpg|webp).
+CREATE TABLE IF NOT EXISTS `BookCovers` (
+  `BookId` int(11) NOT NULL,
+  `mimeType` varchar(16) NOT NULL,
+  `data` mediumblob NOT NULL,
+  `createdAt` datetime NOT NULL,
+  `updatedAt` datetime NOT NULL,
+  PRIMARY KEY (`BookId`),
+  CONSTRAINT `BookCovers_ibfk_1` FOREIGN KEY (`BookId`) REFERENCES `Books` (`id`) ON DELETE CASCADE ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Every change an admin makes: who, what, when.
+CREATE TABLE IF NOT EXISTS `AuditLogs` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `UserId` int(11) DEFAULT NULL,
+  `actorEmail` varchar(254) NOT NULL,
+  `action` varchar(40) NOT NULL,
+  `entityType` varchar(20) NOT NULL,
+  `entityId` int(11) DEFAULT NULL,
+  `summary` varchar(500) NOT NULL,
+  `details` text DEFAULT NULL,
+  `createdAt` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `UserId` (`UserId`),
+  KEY `audit_logs_created` (`createdAt`),
+  KEY `audit_logs_entity` (`entityType`, `entityId`),
+  CONSTRAINT `AuditLogs_ibfk_1` FOREIGN KEY (`UserId`) REFERENCES `Users` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Failed sign-in counters shared by every app process (rate-limiter-flexible's MySQL layout).
+CREATE TABLE IF NOT EXISTS `RateLimits` (
+  `key` varchar(255) NOT NULL,
+  `points` int(11) NOT NULL DEFAULT 0,
+  `expire` bigint(20) unsigned DEFAULT NULL,
+  PRIMARY KEY (`key`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin');

@@ -41,6 +41,19 @@ export class ConflictError extends AppError {
   }
 }
 
+export class ForbiddenError extends AppError {
+  constructor(message = 'You do not have access to that page.') {
+    super(403, 'forbidden', message);
+  }
+}
+
+/** Too many attempts in a short time; `retryAfterSeconds` becomes the Retry-After header. */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(429, 'too_many_requests', message);
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'The store is having trouble reaching its database. Please try again in a moment.') {
     super(503, 'unavailable', message);

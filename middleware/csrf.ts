@@ -5,13 +5,14 @@ import type { Config } from '../config';
 /**
  * Signed double-submit tokens: the token sits in an httpOnly cookie and, copied, in every form
  * (`_csrf`) or the `X-CSRF-Token` header; the server checks that both match and carry its HMAC.
- * Anonymous shoppers have no session by design (browsing creates no session row), so the token is
- * bound to its own random cookie rather than to a session id.
+ * Anonymous shoppers have no session by design (browsing creates no session row), so a guest's
+ * token is bound only to its own random cookie. Once signed in, tokens are bound to the account, so
+ * a token pair planted before sign-in (through an injected cookie, say) stops working at sign-in.
  */
 export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => config.sessionSecret,
-    getSessionIdentifier: () => '',
+    getSessionIdentifier: (req: Request) => (req.session?.userId ? `user:${req.session.userId}` : ''),
     cookieName: 'epicbook.csrf',
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req: Request) => {

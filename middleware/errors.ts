@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { BaseError, ConnectionError, TimeoutError } from 'sequelize';
 import type { Logger } from '../logger';
-import { AppError, NotFoundError, ServiceUnavailableError, isAppError } from '../lib/errors';
+import { AppError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, isAppError } from '../lib/errors';
 
 export const notFound: RequestHandler = () => {
   throw new NotFoundError();
@@ -59,6 +59,7 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Page not found',
   409: 'That did not work',
+  429: 'Please slow down',
   413: 'Too large',
   422: 'Please check what you entered',
   503: 'We will be right back',
@@ -81,6 +82,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
     res.status(status);
     if (status === 503) res.set('Retry-After', '5');
+    if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
     if (wantsJson(req)) {
       res.json({ error: { code, message, ...(known?.fields ? { fields: known.fields } : {}) } });
       return;

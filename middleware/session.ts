@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
@@ -9,6 +8,8 @@ declare module 'express-session' {
   interface SessionData {
     /** The random key that owns this visitor's carts and orders; kept when the session id rotates. */
     visitorKey: string;
+    /** The signed-in account, if any. Set only after the session id has been regenerated. */
+    userId: number;
     flash: { type: 'success' | 'error'; message: string };
   }
 }
@@ -43,14 +44,14 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
   });
 }
 
-/** A new random visitor key. Store it in the session only once it owns something, so a refused add leaves no session behind. */
-export function newVisitorKey(): string {
-  return randomBytes(24).toString('base64url');
-}
-
 /** Writes the session before we redirect, so the next page reads the cart we just changed. */
 export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/** A fresh session id with nothing in it: at sign-in and sign-out, so a planted session id is worth nothing. */
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
 export function flash(req: Request, type: 'success' | 'error', message: string): void {

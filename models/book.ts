@@ -13,6 +13,10 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
   declare price: string | number;
   declare inventory: number;
   declare bookDescription: string | null;
+  /** Set when an admin removes a book that past orders still point at: hidden from the store, kept for history. */
+  declare removedAt: CreationOptional<Date | null>;
+  /** The MIME type of an uploaded cover, or null for the generated one. */
+  declare coverType: CreationOptional<string | null>;
   declare AuthorId: ForeignKey<number>;
   declare Author?: NonAttribute<Author>;
   declare createdAt: CreationOptional<Date>;
@@ -28,6 +32,8 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
         price: { type: DataTypes.DECIMAL(10, 2), allowNull: false },
         inventory: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         bookDescription: { type: DataTypes.TEXT, allowNull: true },
+        removedAt: { type: DataTypes.DATE, allowNull: true },
+        coverType: { type: DataTypes.STRING(16), allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -4,8 +4,11 @@ import { Book } from './book';
 import { Cart } from './cart';
 import { Cartbook } from './cartbook';
 import { Checkout } from './checkout';
+import { User } from './user';
+import { BookCover } from './book-cover';
+import { AuditLog } from './audit-log';
 
-export { Author, Book, Cart, Cartbook, Checkout };
+export { Author, Book, Cart, Cartbook, Checkout, User, BookCover, AuditLog };
 
 /** Binds every model to this connection and wires the associations. */
 export function initModels(sequelize: Sequelize): void {
@@ -14,6 +17,9 @@ export function initModels(sequelize: Sequelize): void {
   Cart.initModel(sequelize);
   Cartbook.initModel(sequelize);
   Checkout.initModel(sequelize);
+  User.initModel(sequelize);
+  BookCover.initModel(sequelize);
+  AuditLog.initModel(sequelize);
 
   Author.hasMany(Book, { foreignKey: 'AuthorId' });
   Book.belongsTo(Author, { foreignKey: 'AuthorId' });
@@ -27,4 +33,11 @@ export function initModels(sequelize: Sequelize): void {
 
   Cart.hasOne(Checkout, { foreignKey: 'CartId' });
   Checkout.belongsTo(Cart, { foreignKey: 'CartId' });
+
+  User.hasMany(Checkout, { foreignKey: 'UserId' });
+  Checkout.belongsTo(User, { foreignKey: 'UserId' });
+  Book.hasOne(BookCover, { foreignKey: 'BookId' });
+  BookCover.belongsTo(Book, { foreignKey: 'BookId' });
+  User.hasMany(AuditLog, { foreignKey: 'UserId' });
+  AuditLog.belongsTo(User, { foreignKey: 'UserId' });
 }

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
 import { MAX_LINE_QUANTITY } from '../services/cart';
 import { BadRequestError, ValidationError } from '../lib/errors';
-import { flash, newVisitorKey, saveSession } from '../middleware/session';
+import { flash, saveSession } from '../middleware/session';
+import { newOwnerKey } from '../lib/keys';
 import { wantsJson } from '../middleware/errors';
 import { fieldErrors, idSchema, quantitySchema, safeReturnPath } from '../validation/common';
 
@@ -46,7 +47,7 @@ export function cartRoutes({ cart }: Services): Router {
   router.post('/cart/items', async (req, res) => {
     const bookId = bookIdFrom(req.body?.bookId);
     const wanted = quantityFrom(req.body?.quantity, '1');
-    const visitorKey = req.session.visitorKey ?? newVisitorKey();
+    const visitorKey = req.session.visitorKey ?? newOwnerKey();
     const { itemCount, title } = await cart.addItem(visitorKey, bookId, wanted);
     req.session.visitorKey = visitorKey;
     const copies = wanted === 1 ? '' : `${wanted} copies of `;

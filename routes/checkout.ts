@@ -34,7 +34,9 @@ export function checkoutRoutes({ cart, checkout }: Services): Router {
   const router = Router();
 
   router.get('/checkout', async (req, res) => {
-    renderForm(res, await cart.getCart(req.session.visitorKey), {});
+    // A signed-in shopper starts with their name and email filled in.
+    const values: FormValues = req.account ? { fullName: req.account.name, email: req.account.email } : {};
+    renderForm(res, await cart.getCart(req.session.visitorKey), values);
   });
 
   router.post('/checkout', async (req, res) => {
@@ -46,7 +48,7 @@ export function checkoutRoutes({ cart, checkout }: Services): Router {
       return;
     }
     try {
-      const orderId = await checkout.placeOrder(req.session.visitorKey ?? '', parsed.data);
+      const orderId = await checkout.placeOrder(req.session.visitorKey ?? '', parsed.data, req.session.userId ?? null);
       await saveSession(req);
       res.redirect(303, `/orders/${orderId}`);
     } catch (error) {
@@ -60,7 +62,7 @@ export function checkoutRoutes({ cart, checkout }: Services): Router {
   router.get('/orders/:id', async (req, res) => {
     const id = idSchema.safeParse(req.params.id);
     if (!id.success) throw new NotFoundError('We could not find that order.');
-    const order = await checkout.getOrder(req.session.visitorKey, id.data);
+    const order = await checkout.getOrder({ ownerKey: req.session.visitorKey, userId: req.session.userId }, id.data);
     res.render('order', { title: `Order ${order.number}`, order });
   });
 

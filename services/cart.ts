@@ -75,7 +75,7 @@ async function refreshTotals(cart: Cart, transaction: Transaction): Promise<numb
 
 async function lockedBook(bookId: number, transaction: Transaction): Promise<Book> {
   const book = await Book.findByPk(bookId, { transaction, lock: transaction.LOCK.UPDATE });
-  if (!book) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
+  if (!book || book.removedAt) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
   return book;
 }
 
@@ -150,6 +150,36 @@ export function createCartService(db: Database) {
         checkQuantity(book, quantity);
         await line.update({ quantity, unitPrice: book.price }, { transaction });
         return refreshTotals(cart, transaction);
+      });
+    },
+
+    /**
+     * Moves a guest's open cart into an account's at sign-in. Quantities of a book in both add up,
+     * held to the stock and the per-line maximum; returns the titles that had to be held back.
+     */
+    async mergeCarts(fromKey: string | undefined, toKey: string): Promise<{ itemCount: number; limited: string[] }> {
+      return db.writeTransaction(async (transaction) => {
+        const target = await openCart(toKey, transaction);
+        const source = fromKey && fromKey !== toKey ? await openCart(fromKey, transaction) : null;
+        if (!source) return { itemCount: target?.totalQuantity ?? 0, limited: [] };
+        if (!target) {
+          await source.update({ ownerKey: toKey }, { transaction });
+          return { itemCount: source.totalQuantity, limited: [] };
+        }
+        const incoming = await Cartbook.findAll({ where: { CartId: source.id }, order: [['BookId', 'ASC']], transaction });
+        const limited: string[] = [];
+        for (const line of incoming) {
+          const book = await Book.findByPk(line.BookId, { transaction, lock: transaction.LOCK.UPDATE });
+          if (!book || book.removedAt) continue;
+          const existing = await Cartbook.findOne({ where: { CartId: target.id, BookId: book.id }, transaction });
+          const wanted = (existing?.quantity ?? 0) + line.quantity;
+          const allowed = Math.min(wanted, MAX_LINE_QUANTITY, Math.max(book.inventory, existing?.quantity ?? 0));
+          if (allowed < wanted) limited.push(book.title);
+          if (existing) await existing.update({ quantity: allowed, unitPrice: book.price }, { transaction });
+          else if (allowed > 0) await Cartbook.create({ CartId: target.id, BookId: book.id, quantity: allowed, unitPrice: book.price }, { transaction });
+        }
+        await source.destroy({ transaction });
+        return { itemCount: await refreshTotals(target, transaction), limited };
       });
     },
 

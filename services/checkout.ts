@@ -1,6 +1,8 @@
 import { Op, literal } from 'sequelize';
 import type { Database } from '../db/connection';
 import { Author, Book, Cart, Cartbook, Checkout } from '../models';
+import type { OrderStatus } from '../models/checkout';
+import type { Page } from './catalog';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
@@ -30,6 +32,7 @@ export interface OrderView {
   id: number;
   number: string;
   placedAt: Date;
+  status: OrderStatus;
   shipping: ShippingDetails;
   lines: OrderLine[];
   itemCount: number;
@@ -40,16 +43,33 @@ export function orderNumber(id: number): string {
   return `EB-${String(id).padStart(6, '0')}`;
 }
 
+/** Who is asking to see an order: the session's visitor key and, when signed in, the account. */
+export interface OrderViewer {
+  ownerKey?: string;
+  userId?: number;
+}
+
+export interface OrderSummary {
+  id: number;
+  number: string;
+  placedAt: Date;
+  status: OrderStatus;
+  itemCount: number;
+  subtotalCents: number;
+  url: string;
+}
+
 export function createCheckoutService(db: Database) {
   return {
     getOrder,
+    ordersOfAccount,
 
     /**
      * Places the visitor's open cart as an order, all or nothing: locks the books, checks every
      * line against stock, decrements it, freezes the lines at today's prices, closes the cart and
      * writes the Checkout. The visitor's next add starts a fresh cart.
      */
-    async placeOrder(ownerKey: string, shipping: ShippingDetails): Promise<number> {
+    async placeOrder(ownerKey: string, shipping: ShippingDetails, userId: number | null = null): Promise<number> {
       return db.writeTransaction(async (transaction) => {
         const cart = await openCart(ownerKey, transaction);
         const lines = cart ? await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']], transaction }) : [];
@@ -97,7 +117,7 @@ export function createCheckoutService(db: Database) {
           { transaction },
         );
         const order = await Checkout.create(
-          { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal) },
+          { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal), UserId: userId },
           { transaction },
         );
         return order.id;
@@ -108,14 +128,49 @@ export function createCheckoutService(db: Database) {
 
 export type CheckoutService = ReturnType<typeof createCheckoutService>;
 
-/** An order, if it belongs to this visitor; otherwise the same 404 as an order that does not exist. */
-async function getOrder(ownerKey: string | undefined, id: number): Promise<OrderView> {
-  const notFound = new NotFoundError('We could not find that order.');
-  if (!ownerKey) throw notFound;
-  const order = await Checkout.findByPk(id, {
-    include: [{ model: Cart, where: { ownerKey }, required: true }],
+/** A signed-in shopper's orders, newest first. */
+async function ordersOfAccount(userId: number, options: { page: number; perPage: number }): Promise<Page<OrderSummary>> {
+  const total = await Checkout.count({ where: { UserId: userId } });
+  const pageCount = Math.max(1, Math.ceil(total / options.perPage));
+  const page = Math.min(Math.max(1, options.page), pageCount);
+  const rows = await Checkout.findAll({
+    where: { UserId: userId },
+    attributes: ['id', 'createdAt', 'status', 'subTotal'],
+    include: [{ model: Cart, attributes: ['totalQuantity'] }],
+    order: [['createdAt', 'DESC'], ['id', 'DESC']],
+    limit: options.perPage,
+    offset: (page - 1) * options.perPage,
   });
-  if (!order) throw notFound;
+  const items = rows.map((order): OrderSummary => ({
+    id: order.id,
+    number: orderNumber(order.id),
+    placedAt: order.createdAt,
+    status: order.status,
+    itemCount: order.Cart?.totalQuantity ?? 0,
+    subtotalCents: toCents(order.subTotal),
+    url: `/orders/${order.id}`,
+  }));
+  return { items, page, pageCount, total, perPage: options.perPage };
+}
+
+/**
+ * An order, if this viewer may see it: it was placed from their session (their visitor key) or by
+ * their account. Anyone else gets the same 404 as an order that does not exist.
+ */
+async function getOrder(viewer: OrderViewer, id: number): Promise<OrderView> {
+  const notFound = new NotFoundError('We could not find that order.');
+  if (!viewer.ownerKey && !viewer.userId) throw notFound;
+  const order = await Checkout.findByPk(id, { include: [{ model: Cart, attributes: ['ownerKey'] }] });
+  const mine = order && (
+    (viewer.ownerKey !== undefined && order.Cart?.ownerKey === viewer.ownerKey) ||
+    (viewer.userId !== undefined && order.UserId === viewer.userId)
+  );
+  if (!order || !mine) throw notFound;
+  return orderDetail(order);
+}
+
+/** Every line and the address of an order, with no access check: for getOrder and the admin pages. */
+export async function orderDetail(order: Checkout): Promise<OrderView> {
   const rows = await Cartbook.findAll({
     where: { CartId: order.CartId },
     include: [{ model: Book, attributes: ['id', 'title', 'AuthorId'], include: [{ model: Author, attributes: ['firstName', 'lastName'] }] }],
@@ -138,6 +193,7 @@ async function getOrder(ownerKey: string | undefined, id: number): Promise<Order
     id: order.id,
     number: orderNumber(order.id),
     placedAt: order.createdAt,
+    status: order.status,
     shipping: {
       fullName: order.fullName,
       email: order.email,

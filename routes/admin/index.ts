@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import type { Services } from '../../services';
+import { dashboardRoutes } from './dashboard';
+import { bookRoutes } from './books';
+import { authorRoutes } from './authors';
+import { orderRoutes } from './orders';
+import { auditRoutes } from './audit';
+
+/**
+ * The admin dashboard. app.ts mounts it behind requireAdmin, so every route here (and every form
+ * post) is refused to guests and shoppers before it runs.
+ */
+export function adminRoutes(services: Services): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.locals.adminPage = true;
+    next();
+  });
+  router.use(dashboardRoutes(services));
+  router.use('/books', bookRoutes(services));
+  router.use('/authors', authorRoutes(services));
+  router.use('/orders', orderRoutes(services));
+  router.use('/audit', auditRoutes(services));
+  return router;
+}
