@@ -11,6 +11,7 @@ import { connectDatabase, type Database } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { seedCatalogIfEmpty } from '../db/seed';
 import { createApp } from '../app';
+import { createAccountService } from '../services/accounts';
 
 export interface TestApp {
   app: Express;
@@ -141,6 +142,30 @@ export class Shopper {
     });
   }
 
+  /** Forget the cached CSRF token (it is bound to the account, so it changes at sign-in and sign-out). */
+  resetCsrf(): void {
+    this.token = '';
+  }
+
+  /** Signs in through the form; resolves to the response (a 303 on success). */
+  async signIn(email: string, password: string, extra: Record<string, string> = {}): Promise<Response> {
+    const res = await this.post('/login', { email, password, ...extra });
+    this.resetCsrf();
+    return res;
+  }
+
+  async signUp(fields: { name: string; email: string; password: string }): Promise<Response> {
+    const res = await this.post('/register', fields);
+    this.resetCsrf();
+    return res;
+  }
+
+  async signOut(): Promise<Response> {
+    const res = await this.post('/logout', {});
+    this.resetCsrf();
+    return res;
+  }
+
   add(bookId: number | string, quantity?: number | string, extra: Record<string, string> = {}) {
     return this.post('/cart/items', { bookId: String(bookId), quantity: quantity === undefined ? undefined : String(quantity), ...extra });
   }
@@ -148,6 +173,30 @@ export class Shopper {
   checkout(fields: Partial<Record<string, string>> = {}) {
     return this.post('/checkout', { ...validShipping, ...fields });
   }
+}
+
+export const ADMIN = { email: 'admin@epicbook.test', password: 'admin-password-123', name: 'Store Admin' };
+
+/** A browser signed in as the store's admin (created on first use, as ADMIN_EMAIL would at start). */
+export async function signedInAdmin(test: TestApp): Promise<Shopper> {
+  await createAccountService(test.db).ensureAdmin(ADMIN);
+  const admin = new Shopper(test.app);
+  const res = await admin.signIn(ADMIN.email, ADMIN.password);
+  assert.equal(res.status, 303, `admin sign-in answered ${res.status}`);
+  return admin;
+}
+
+let shopperCounter = 0;
+
+/** A browser signed in to a new shopper account of its own. */
+export async function signedInShopper(test: TestApp, name = 'Grace Hopper'): Promise<{ shopper: Shopper; email: string; password: string }> {
+  shopperCounter += 1;
+  const email = `shopper${process.pid}-${shopperCounter}@example.com`;
+  const password = 'correct-horse-battery';
+  const shopper = new Shopper(test.app);
+  const res = await shopper.signUp({ name, email, password });
+  assert.equal(res.status, 303, `sign-up answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return { shopper, email, password };
 }
 
 export const validShipping = {

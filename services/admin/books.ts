@@ -1,0 +1,6 @@
+import type { Database } from '../../db/connection';
+
+export function createAdminBookService(db: Database) {
+  void db;
+  return {};
+}

@@ -1,0 +1,6 @@
+import type { Database } from '../../db/connection';
+
+export function createAdminDashboardService(db: Database) {
+  void db;
+  return {};
+}
