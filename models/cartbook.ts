@@ -3,6 +3,7 @@ import {
   type NonAttribute, type Sequelize,
 } from 'sequelize';
 import type { Book } from './book';
+import type { Cart } from './cart';
 
 /** One book in one cart: the junction of Book and Cart, with its quantity and unit price. */
 export class Cartbook extends Model<InferAttributes<Cartbook>, InferCreationAttributes<Cartbook>> {
@@ -13,6 +14,7 @@ export class Cartbook extends Model<InferAttributes<Cartbook>, InferCreationAttr
   /** The price when the line was last changed; frozen at checkout as the order's price. */
   declare unitPrice: string | number;
   declare Book?: NonAttribute<Book>;
+  declare Cart?: NonAttribute<Cart>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 

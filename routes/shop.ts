@@ -23,12 +23,22 @@ const sortOptions = (current: SortKey) =>
  */
 export function coverRoutes({ catalog }: Services): Router {
   const router = Router();
-  router.get('/books/:id/cover.svg', async (req, res) => {
+  router.get('/books/:id/cover.:extension', async (req, res) => {
     const id = parseBookParam(req.params.id);
-    const book = id === null ? null : await catalog.coverFacts(id);
-    if (!book) throw new NotFoundError('There is no such cover.');
-    res.set('Cache-Control', 'public, max-age=86400');
-    res.type('image/svg+xml').send(renderCover(book));
+    const { extension } = req.params;
+    if (id === null) throw new NotFoundError('There is no such cover.');
+    // Cover URLs carry the book's version (?v=), so a changed cover gets a new URL and can be cached.
+    const cacheable = 'public, max-age=86400';
+    if (extension === 'svg') {
+      const book = await catalog.coverFacts(id);
+      if (!book) throw new NotFoundError('There is no such cover.');
+      res.set('Cache-Control', cacheable).type('image/svg+xml').send(renderCover(book));
+      return;
+    }
+    const image = await catalog.coverImage(id, extension);
+    if (!image) throw new NotFoundError('There is no such cover.');
+    // The type was checked from the file's own bytes at upload; nosniff (from helmet) keeps browsers to it.
+    res.set('Cache-Control', cacheable).type(image.mimeType).send(image.data);
   });
 
   return router;

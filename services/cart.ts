@@ -60,7 +60,7 @@ function checkQuantity(book: Book, quantity: number): void {
 }
 
 /** Keeps the cart's stored totals equal to its lines at today's prices, as the cart page shows them. */
-async function refreshTotals(cart: Cart, transaction: Transaction): Promise<number> {
+export async function refreshTotals(cart: Cart, transaction: Transaction): Promise<number> {
   const lines = await Cartbook.findAll({
     where: { CartId: cart.id },
     attributes: ['quantity'],

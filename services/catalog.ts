@@ -1,5 +1,5 @@
 import { Op, fn, col, type Order, type WhereOptions } from 'sequelize';
-import { Author, Book } from '../models';
+import { Author, Book, BookCover } from '../models';
 import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
@@ -60,6 +60,13 @@ export function bookUrl(id: number, title: string): string {
   return slug ? `/books/${id}-${slug}` : `/books/${id}`;
 }
 
+const COVER_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+/** The file extension of a book's cover URL: its uploaded image's type, or the generated SVG. */
+export function coverExtension(coverType: string | null | undefined): string {
+  return (coverType && COVER_EXTENSIONS[coverType]) || 'svg';
+}
+
 function toSummary(book: Book): BookSummary {
   const author = book.Author;
   const stamp = book.updatedAt instanceof Date ? book.updatedAt.getTime() : 0;
@@ -67,7 +74,7 @@ function toSummary(book: Book): BookSummary {
     id: book.id,
     title: book.title,
     url: bookUrl(book.id, book.title),
-    coverUrl: `/books/${book.id}/cover.svg?v=${stamp}`,
+    coverUrl: `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`,
     authorId: book.AuthorId,
     authorName: author?.fullName ?? 'Unknown author',
     genre: book.genre,
@@ -80,9 +87,12 @@ function toSummary(book: Book): BookSummary {
 }
 
 const withAuthor = { model: Author, attributes: ['id', 'firstName', 'lastName'] };
-const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventory', 'AuthorId', 'updatedAt'];
+/** Books an admin removed stay in the table for order history, but the store never shows them. */
+const LISTED = { removedAt: null };
+const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventory', 'AuthorId', 'coverType', 'updatedAt'];
 
-async function pageOf(where: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
+async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
+  const where = { [Op.and]: [LISTED, filter] } as WhereOptions<Book>;
   const total = await Book.count({ where, include: [withAuthor] });
   const pageCount = Math.max(1, Math.ceil(total / perPage));
   const current = Math.min(Math.max(1, page), pageCount);
@@ -100,6 +110,7 @@ async function pageOf(where: WhereOptions<Book>, order: Order, page: number, per
 export async function listGenres(): Promise<Genre[]> {
   const rows = (await Book.findAll({
     attributes: ['genre', [fn('COUNT', col('id')), 'count']],
+    where: LISTED,
     group: ['genre'],
     order: [['genre', 'ASC']],
     raw: true,
@@ -116,7 +127,7 @@ export async function featuredBooks(): Promise<BookSummary[]> {
   const perGenre = await Promise.all(
     genres.map((genre) =>
       Book.findAll({
-        where: { genre: genre.name, inventory: { [Op.gt]: 0 } },
+        where: { ...LISTED, genre: genre.name, inventory: { [Op.gt]: 0 } },
         include: [withAuthor],
         attributes: summaryAttributes,
         order: [['pubYear', 'DESC'], ['id', 'DESC']],
@@ -177,10 +188,10 @@ export async function searchBooks(query: string, options: { page: number; perPag
 }
 
 export async function getBook(id: number): Promise<BookDetail> {
-  const book = await Book.findByPk(id, { include: [withAuthor] });
+  const book = await Book.findOne({ where: { ...LISTED, id }, include: [withAuthor] });
   if (!book) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
   const others = await Book.findAll({
-    where: { AuthorId: book.AuthorId, id: { [Op.ne]: book.id } },
+    where: { ...LISTED, AuthorId: book.AuthorId, id: { [Op.ne]: book.id } },
     include: [withAuthor],
     attributes: summaryAttributes,
     order: [['title', 'ASC']],
@@ -197,4 +208,11 @@ export async function getBook(id: number): Promise<BookDetail> {
 export async function coverFacts(id: number): Promise<(BookSummary & { updatedAt: Date }) | null> {
   const book = await Book.findByPk(id, { include: [withAuthor], attributes: summaryAttributes });
   return book ? { ...toSummary(book), updatedAt: book.updatedAt } : null;
+}
+
+/** An uploaded cover image, if this book has one of that type. */
+export async function coverImage(id: number, extension: string): Promise<{ mimeType: string; data: Buffer } | null> {
+  const cover = await BookCover.findByPk(id);
+  if (!cover || coverExtension(cover.mimeType) !== extension) return null;
+  return { mimeType: cover.mimeType, data: cover.data };
 }

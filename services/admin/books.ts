@@ -1,6 +1,330 @@
+import { Op, UniqueConstraintError, fn, col, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
+import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
+import type { CoverType } from '../../models/book-cover';
+import { ConflictError, NotFoundError } from '../../lib/errors';
+import { toCents } from '../../lib/money';
+import { slugify } from '../../lib/slug';
+import type { BookForm } from '../../validation/book';
+import { recordAudit, type Actor } from '../audit';
+import { bookUrl, coverExtension, searchTerms, type Page } from '../catalog';
+import { refreshTotals } from '../cart';
+
+export type BookStatusFilter = 'all' | 'listed' | 'hidden';
+
+export interface AdminBookRow {
+  id: number;
+  title: string;
+  authorName: string;
+  genre: string;
+  priceCents: number;
+  inventory: number;
+  hidden: boolean;
+  url: string;
+}
+
+/** What the edit form starts from: the stored values as the form's strings. */
+export interface BookFormValues {
+  title: string;
+  AuthorId: string;
+  genre: string;
+  pubYear: string;
+  price: string;
+  inventory: string;
+  bookDescription: string;
+}
+
+export interface AdminBookDetail {
+  id: number;
+  title: string;
+  inventory: number;
+  hidden: boolean;
+  hasUploadedCover: boolean;
+  coverUrl: string;
+  url: string;
+  values: BookFormValues;
+}
+
+export interface UploadedCover {
+  type: CoverType;
+  data: Buffer;
+}
+
+const FORM_STOCK_REASON = 'edited on the book form';
+
+const duplicateTitle = () =>
+  new ConflictError('duplicate_book', 'This author already has a book with that title.', {
+    title: 'This author already has a book with this title (it may be hidden: see the list with “Hidden” chosen).',
+  });
+
+async function lockedBook(id: number, transaction: Transaction): Promise<Book> {
+  const book = await Book.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!book) throw new NotFoundError('There is no book with that number.');
+  return book;
+}
+
+/** An existing author, or a new one made from the typed names (reusing one that already has them). */
+async function resolveAuthor(author: BookForm['author'], actor: Actor, transaction: Transaction): Promise<Author> {
+  if ('id' in author) {
+    const found = await Author.findByPk(author.id, { transaction });
+    if (!found) throw new ConflictError('unknown_author', 'That author no longer exists.', { AuthorId: 'Choose an author from the list.' });
+    return found;
+  }
+  const existing = await Author.findOne({ where: { firstName: author.firstName, lastName: author.lastName }, transaction });
+  if (existing) return existing;
+  const created = await Author.create({ firstName: author.firstName, lastName: author.lastName }, { transaction });
+  await recordAudit(transaction, actor, {
+    action: 'author.create',
+    entityType: 'author',
+    entityId: created.id,
+    summary: `Added author ${created.fullName} (from the book form)`,
+  });
+  return created;
+}
+
+/** Category names are matched by their URL slug, so “Sci-Fi” typed again joins an existing “Sci Fi”. */
+async function canonicalGenre(genre: string, transaction: Transaction): Promise<string> {
+  const slug = slugify(genre);
+  const rows = (await Book.findAll({ attributes: [[fn('DISTINCT', col('genre')), 'genre']], raw: true, transaction })) as unknown as Array<{ genre: string }>;
+  return rows.find((r) => slugify(r.genre) === slug)?.genre ?? genre;
+}
+
+async function saveCover(bookId: number, cover: UploadedCover, transaction: Transaction): Promise<void> {
+  await BookCover.upsert({ BookId: bookId, mimeType: cover.type, data: cover.data }, { transaction });
+}
+
+/** Takes a book out of every open cart (its past orders keep it), keeping those carts' totals right. */
+async function removeFromOpenCarts(bookId: number, transaction: Transaction): Promise<number> {
+  const lines = await Cartbook.findAll({
+    where: { BookId: bookId },
+    include: [{ model: Cart, where: { status: 'open' }, required: true }],
+    transaction,
+  });
+  for (const line of lines) {
+    await line.destroy({ transaction });
+    await refreshTotals(line.Cart!, transaction);
+  }
+  return lines.length;
+}
+
+function describeChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(after)) {
+    if (String(before[key] ?? '') !== String(after[key] ?? '')) changes[key] = { from: before[key] ?? null, to: after[key] ?? null };
+  }
+  return changes;
+}
 
 export function createAdminBookService(db: Database) {
-  void db;
-  return {};
+  return {
+    /** The admin list: every book, hidden ones included unless filtered, searchable by title or author. */
+    async list(options: { q: string; status: BookStatusFilter; page: number; perPage: number }): Promise<Page<AdminBookRow>> {
+      const conditions: WhereOptions<Book>[] = [];
+      if (options.status === 'listed') conditions.push({ removedAt: null });
+      if (options.status === 'hidden') conditions.push({ removedAt: { [Op.ne]: null } });
+      for (const term of searchTerms(options.q)) {
+        const like = { [Op.like]: `%${term}%` };
+        conditions.push({ [Op.or]: [{ title: like }, { '$Author.firstName$': like }, { '$Author.lastName$': like }] } as WhereOptions<Book>);
+      }
+      const where = { [Op.and]: conditions } as WhereOptions<Book>;
+      const include = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
+      const total = await Book.count({ where, include });
+      const pageCount = Math.max(1, Math.ceil(total / options.perPage));
+      const page = Math.min(Math.max(1, options.page), pageCount);
+      const rows = await Book.findAll({
+        where,
+        include,
+        attributes: ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'],
+        order: [['title', 'ASC'], ['id', 'ASC']],
+        limit: options.perPage,
+        offset: (page - 1) * options.perPage,
+      });
+      const items = rows.map((b): AdminBookRow => ({
+        id: b.id,
+        title: b.title,
+        authorName: b.Author?.fullName ?? '',
+        genre: b.genre,
+        priceCents: toCents(b.price),
+        inventory: b.inventory,
+        hidden: b.removedAt !== null,
+        url: bookUrl(b.id, b.title),
+      }));
+      return { items, page, pageCount, total, perPage: options.perPage };
+    },
+
+    /** Authors for the form's select, by last name. */
+    async authorChoices(): Promise<Array<{ id: number; name: string }>> {
+      const authors = await Author.findAll({ attributes: ['id', 'firstName', 'lastName'], order: [['lastName', 'ASC'], ['firstName', 'ASC']] });
+      return authors.map((a) => ({ id: a.id, name: a.lastName && a.firstName ? `${a.lastName}, ${a.firstName}` : a.fullName }));
+    },
+
+    /** Existing category names, offered as suggestions on the form. */
+    async genreChoices(): Promise<string[]> {
+      const rows = (await Book.findAll({ attributes: [[fn('DISTINCT', col('genre')), 'genre']], order: [['genre', 'ASC']], raw: true })) as unknown as Array<{ genre: string }>;
+      return rows.map((r) => r.genre);
+    },
+
+    async get(id: number): Promise<AdminBookDetail> {
+      const book = await Book.findByPk(id);
+      if (!book) throw new NotFoundError('There is no book with that number.');
+      const stamp = book.updatedAt.getTime();
+      return {
+        id: book.id,
+        title: book.title,
+        inventory: book.inventory,
+        hidden: book.removedAt !== null,
+        hasUploadedCover: book.coverType !== null,
+        coverUrl: `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`,
+        url: bookUrl(book.id, book.title),
+        values: {
+          title: book.title,
+          AuthorId: String(book.AuthorId),
+          genre: book.genre,
+          pubYear: book.pubYear === null ? '' : String(book.pubYear),
+          price: (toCents(book.price) / 100).toFixed(2),
+          inventory: String(book.inventory),
+          bookDescription: book.bookDescription ?? '',
+        },
+      };
+    },
+
+    async create(actor: Actor, form: BookForm, cover: UploadedCover | null): Promise<number> {
+      try {
+        return await db.writeTransaction(async (transaction) => {
+          const author = await resolveAuthor(form.author, actor, transaction);
+          const genre = await canonicalGenre(form.genre, transaction);
+          const book = await Book.create({
+            title: form.title,
+            AuthorId: author.id,
+            genre,
+            pubYear: form.pubYear,
+            price: form.price,
+            inventory: form.inventory,
+            bookDescription: form.bookDescription,
+            coverType: cover?.type ?? null,
+          }, { transaction });
+          if (cover) await saveCover(book.id, cover, transaction);
+          await recordAudit(transaction, actor, {
+            action: 'book.create',
+            entityType: 'book',
+            entityId: book.id,
+            summary: `Added “${book.title}” by ${author.fullName} (${form.inventory} in stock)`,
+            details: { title: book.title, author: author.fullName, genre, price: form.price, inventory: form.inventory, cover: cover?.type ?? 'generated' },
+          });
+          return book.id;
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintError) throw duplicateTitle();
+        throw error;
+      }
+    },
+
+    /**
+     * Saves the form. Stock is set only if nobody changed it since the form was opened
+     * (`inventoryWas`): a sale in the meantime must not be overwritten by a stale number.
+     */
+    async update(actor: Actor, id: number, form: BookForm, options: { inventoryWas: number | null; cover: UploadedCover | null; removeCover: boolean }): Promise<void> {
+      try {
+        await db.writeTransaction(async (transaction) => {
+          const book = await lockedBook(id, transaction);
+          if (options.inventoryWas !== null && book.inventory !== options.inventoryWas && form.inventory !== book.inventory) {
+            throw new ConflictError('stock_changed', `The stock changed while you were editing: it is now ${book.inventory}. Check the number and save again.`, {
+              inventory: `Now ${book.inventory}.`,
+            });
+          }
+          const author = await resolveAuthor(form.author, actor, transaction);
+          const genre = await canonicalGenre(form.genre, transaction);
+          const before = {
+            title: book.title, AuthorId: book.AuthorId, genre: book.genre, pubYear: book.pubYear,
+            price: (toCents(book.price) / 100).toFixed(2), inventory: book.inventory, bookDescription: book.bookDescription, coverType: book.coverType,
+          };
+          const coverType = options.cover ? options.cover.type : options.removeCover ? null : book.coverType;
+          const after = {
+            title: form.title, AuthorId: author.id, genre, pubYear: form.pubYear,
+            price: form.price, inventory: form.inventory, bookDescription: form.bookDescription, coverType,
+          };
+          await book.update(after, { transaction });
+          if (options.cover) await saveCover(book.id, options.cover, transaction);
+          else if (options.removeCover) await BookCover.destroy({ where: { BookId: book.id }, transaction });
+          const changes = describeChanges(before, after);
+          if (options.cover) changes.cover = { from: before.coverType ?? 'generated', to: options.cover.type };
+          if ('inventory' in changes) changes.inventory = { ...changes.inventory, reason: FORM_STOCK_REASON } as { from: unknown; to: unknown };
+          await recordAudit(transaction, actor, {
+            action: 'book.update',
+            entityType: 'book',
+            entityId: book.id,
+            summary: `Edited “${form.title}”: ${Object.keys(changes).join(', ') || 'no changes'}`,
+            details: changes,
+          });
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintError) throw duplicateTitle();
+        throw error;
+      }
+    },
+
+    /**
+     * Removes a book from the store. One that past orders point at is hidden, so those orders still
+     * show it; one nobody ever ordered is deleted. Either way it leaves every open cart.
+     */
+    async remove(actor: Actor, id: number): Promise<'hidden' | 'deleted'> {
+      return db.writeTransaction(async (transaction) => {
+        const book = await lockedBook(id, transaction);
+        const ordered = await Cartbook.count({
+          where: { BookId: id },
+          include: [{ model: Cart, where: { status: 'ordered' }, required: true }],
+          transaction,
+        });
+        const fromCarts = await removeFromOpenCarts(id, transaction);
+        const outcome = ordered > 0 ? 'hidden' : 'deleted';
+        if (outcome === 'hidden') await book.update({ removedAt: new Date() }, { transaction });
+        else await book.destroy({ transaction });
+        await recordAudit(transaction, actor, {
+          action: outcome === 'hidden' ? 'book.hide' : 'book.delete',
+          entityType: 'book',
+          entityId: id,
+          summary: outcome === 'hidden'
+            ? `Removed “${book.title}” from the store (kept for ${ordered} past order ${ordered === 1 ? 'line' : 'lines'})`
+            : `Deleted “${book.title}”`,
+          details: { title: book.title, pastOrderLines: ordered, removedFromOpenCarts: fromCarts },
+        });
+        return outcome;
+      });
+    },
+
+    async restore(actor: Actor, id: number): Promise<void> {
+      await db.writeTransaction(async (transaction) => {
+        const book = await lockedBook(id, transaction);
+        if (book.removedAt === null) return;
+        await book.update({ removedAt: null }, { transaction });
+        await recordAudit(transaction, actor, { action: 'book.restore', entityType: 'book', entityId: id, summary: `Put “${book.title}” back in the store` });
+      });
+    },
+
+    /** Adds or takes away copies, with the reason in the audit log; never below zero. Returns the new stock. */
+    async adjustStock(actor: Actor, id: number, change: number, reason: string): Promise<number> {
+      return db.writeTransaction(async (transaction) => {
+        const book = await lockedBook(id, transaction);
+        const was = book.inventory;
+        const next = was + change;
+        if (next < 0) {
+          throw new ConflictError('negative_stock', `There ${was === 1 ? 'is' : 'are'} only ${was} in stock, so you cannot take away ${-change}.`, {
+            change: `At most -${was}.`,
+          });
+        }
+        // `silent` keeps updatedAt, which versions the cover URL, as it is: stock is not part of the cover.
+        await book.update({ inventory: next }, { transaction, silent: true });
+        await recordAudit(transaction, actor, {
+          action: 'book.stock',
+          entityType: 'book',
+          entityId: id,
+          summary: `Stock of “${book.title}” ${change > 0 ? '+' : ''}${change} (${was} → ${next}): ${reason}`,
+          details: { from: was, to: next, change, reason },
+        });
+        return next;
+      });
+    },
+  };
 }
+
+export type AdminBookService = ReturnType<typeof createAdminBookService>;
