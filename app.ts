@@ -32,7 +32,7 @@ export interface AppDependencies {
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
 export function createApp({ config, db, logger }: AppDependencies): Express {
   const app = express();
-  const services = createServices(db);
+  const services = createServices(db, config);
   const csrf = createCsrf(config);
 
   app.disable('x-powered-by');

@@ -38,6 +38,9 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     LOG_SQL: booleanFlag.default(false),
     SEED_CATALOG: booleanFlag.default(true),
+    AUTH_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+    AUTH_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+    AUTH_MAX_SIGNUPS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
     ADMIN_EMAIL: z.email('must be an email address').optional(),
     ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
     ADMIN_NAME: z.string().max(100).optional(),
@@ -76,6 +79,8 @@ export interface Config {
   logLevel: string;
   logSql: boolean;
   seedCatalog: boolean;
+  /** Failed sign-ins allowed per account and per client address in 15 minutes; sign-ups per address per hour. */
+  authLimits: { failuresPerAccount: number; failuresPerAddress: number; signUpsPerAddress: number };
   /** The first admin, created (or promoted) at start when ADMIN_EMAIL is set. */
   bootstrapAdmin: { email: string; password?: string; name?: string } | null;
 }
@@ -171,6 +176,11 @@ export function loadConfig(
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     logSql: env.LOG_SQL,
     seedCatalog: env.SEED_CATALOG,
+    authLimits: {
+      failuresPerAccount: env.AUTH_MAX_FAILURES_PER_ACCOUNT,
+      failuresPerAddress: env.AUTH_MAX_FAILURES_PER_ADDRESS,
+      signUpsPerAddress: env.AUTH_MAX_SIGNUPS_PER_ADDRESS,
+    },
     bootstrapAdmin: env.ADMIN_EMAIL ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME } : null,
   };
   const database = config.database.dialect === 'mysql'

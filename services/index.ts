@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection';
+import type { Config } from '../config';
 import * as catalog from './catalog';
 import { createCartService } from './cart';
 import { createCheckoutService } from './checkout';
@@ -6,13 +7,13 @@ import { createAccountService } from './accounts';
 import { createLoginThrottle } from './login-throttle';
 import { createAdminServices } from './admin';
 
-export function createServices(db: Database) {
+export function createServices(db: Database, config: Pick<Config, 'authLimits'>) {
   return {
     catalog,
     cart: createCartService(db),
     checkout: createCheckoutService(db),
     accounts: createAccountService(db),
-    loginThrottle: createLoginThrottle(db),
+    loginThrottle: createLoginThrottle(db, config.authLimits),
     admin: createAdminServices(db),
   };
 }

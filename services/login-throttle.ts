@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db/connection';
+import type { Config } from '../config';
 import { TooManyRequestsError } from '../lib/errors';
 
 const FIFTEEN_MINUTES = 15 * 60;
 const ONE_HOUR = 60 * 60;
 
-/** How many failures (or sign-ups) each key may have in its window before it must wait. */
-export const LIMITS = {
-  failuresPerAccount: 5,
-  failuresPerAddress: 20,
-  registrationsPerAddress: 10,
-} as const;
+/** How many failures (or sign-ups) each key may have in its window before it must wait (see config.ts). */
+export type AuthLimits = Config['authLimits'];
 
 /**
  * On MySQL the counters live in the shared RateLimits table, so every PM2 worker and every host sees
@@ -39,10 +36,10 @@ function minutes(seconds: number): string {
   return `${m} ${m === 1 ? 'minute' : 'minutes'}`;
 }
 
-export function createLoginThrottle(db: Database) {
-  const byAccount = limiter(db, { keyPrefix: 'login_account', points: LIMITS.failuresPerAccount, duration: FIFTEEN_MINUTES });
-  const byAddress = limiter(db, { keyPrefix: 'login_address', points: LIMITS.failuresPerAddress, duration: FIFTEEN_MINUTES });
-  const signUps = limiter(db, { keyPrefix: 'register_address', points: LIMITS.registrationsPerAddress, duration: ONE_HOUR });
+export function createLoginThrottle(db: Database, limits: AuthLimits) {
+  const byAccount = limiter(db, { keyPrefix: 'login_account', points: limits.failuresPerAccount, duration: FIFTEEN_MINUTES });
+  const byAddress = limiter(db, { keyPrefix: 'login_address', points: limits.failuresPerAddress, duration: FIFTEEN_MINUTES });
+  const signUps = limiter(db, { keyPrefix: 'register_address', points: limits.signUpsPerAddress, duration: ONE_HOUR });
 
   async function blockedFor(rl: RateLimiterAbstract, key: string, points: number): Promise<number> {
     const state = await rl.get(key);
@@ -53,8 +50,8 @@ export function createLoginThrottle(db: Database) {
     /** Throws 429 when this address or this account has failed too often lately. */
     async assertCanTry(address: string, email: string): Promise<void> {
       const wait = Math.max(
-        await blockedFor(byAddress, address, LIMITS.failuresPerAddress),
-        await blockedFor(byAccount, accountKey(email), LIMITS.failuresPerAccount),
+        await blockedFor(byAddress, address, limits.failuresPerAddress),
+        await blockedFor(byAccount, accountKey(email), limits.failuresPerAccount),
       );
       if (wait > 0) {
         throw new TooManyRequestsError(`Too many failed sign-in attempts. Please wait ${minutes(wait)} and try again.`, wait);

@@ -77,7 +77,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** A fresh app on a database of its own, migrated and seeded with the bundled catalog. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({}, { NODE_ENV: 'test', ...database.env, ...env });
+  // Every test browser comes from 127.0.0.1, so the per-address sign-up limit is lifted unless a test sets it.
+  const config = loadConfig({}, { NODE_ENV: 'test', AUTH_MAX_SIGNUPS_PER_ADDRESS: '100000', ...database.env, ...env });
   const logger = createLogger(config);
   const db = await connectDatabase(config, logger);
   await migrate(db.sequelize);
