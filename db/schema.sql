@@ -154,6 +154,7 @@ CREATE TABLE IF NOT EXISTS `AuditLogs` (
   KEY `UserId` (`UserId`),
   KEY `audit_logs_created` (`createdAt`),
   KEY `audit_logs_entity` (`entityType`, `entityId`),
+  KEY `audit_logs_type_created` (`entityType`, `createdAt`),
   CONSTRAINT `AuditLogs_ibfk_1` FOREIGN KEY (`UserId`) REFERENCES `Users` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -2,6 +2,7 @@
  * Every book gets a generated cover: a colour per genre, the title set in large type and the author
  * underneath. Pure functions of the book's facts, so a cover can be cached until the book changes.
  */
+import { escapeXml } from '../lib/xml';
 
 const PALETTES: Record<string, { background: string; accent: string; ink: string }> = {
   'nyt-bestsellers': { background: '#1f3a5f', accent: '#f2c14e', ink: '#ffffff' },
@@ -20,11 +21,6 @@ function paletteFor(genreSlug: string) {
   let hash = 0;
   for (const ch of genreSlug) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
   return { background: FALLBACK_BACKGROUNDS[hash % FALLBACK_BACKGROUNDS.length], accent: '#f4e285', ink: '#ffffff' };
-}
-
-export function escapeXml(text: string): string {
-  // XML 1.0 forbids most control characters outright; they would make the whole cover unreadable.
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 /** Greedy word wrap; a word longer than a line is cut, and the last line gets an ellipsis if text is left. */

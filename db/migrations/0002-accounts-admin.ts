@@ -84,6 +84,8 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     }, tableOptions);
     await qi.addIndex('AuditLogs', ['createdAt'], { name: 'audit_logs_created' });
     await qi.addIndex('AuditLogs', ['entityType', 'entityId'], { name: 'audit_logs_entity' });
+    // The audit page filtered by kind, newest first.
+    await qi.addIndex('AuditLogs', ['entityType', 'createdAt'], { name: 'audit_logs_type_created' });
   }
 
   // The login rate limiter's shared counters on MySQL, in the layout rate-limiter-flexible reads and

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCover, escapeXml, wrapText } from '../../services/covers';
+import { renderCover, wrapText } from '../../services/covers';
+import { escapeXml } from '../../lib/xml';
 
 const book = { title: 'The Great Gatsby', authorName: 'F. Scott Fitzgerald', genre: 'Classics', genreSlug: 'classics' };
 
