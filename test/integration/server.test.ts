@@ -66,6 +66,37 @@ describe('server.ts', () => {
     assert.ok(lines.length > 0 && lines.every((l) => JSON.parse(l).level !== undefined), 'logs are JSON lines');
   });
 
+  test('ADMIN_EMAIL and ADMIN_PASSWORD create the first admin at start; ADMIN_EMAIL alone cannot', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-server-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'store.sqlite');
+    const port = await freePort();
+    const env = { PORT: String(port), SQLITE_FILE: file, ADMIN_EMAIL: 'Owner@Example.com', ADMIN_PASSWORD: 'owner-password-1' };
+    const server = startServer(env);
+    await waitFor(() => server.output().includes('is ready on'), 'ready log line');
+    assert.match(server.output(), /admin account created from ADMIN_EMAIL/);
+    assert.doesNotMatch(server.output(), /owner-password-1/);
+
+    // Sign in through the real form: the CSRF cookie and token come from the login page.
+    const page = await fetch(`http://127.0.0.1:${port}/login`);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const login = await fetch(`http://127.0.0.1:${port}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: token, email: 'owner@example.com', password: 'owner-password-1' }),
+    });
+    assert.equal(login.status, 303);
+    assert.equal(login.headers.get('location'), '/admin');
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+
+    const again = startServer({ PORT: '0', SQLITE_FILE: path.join(dir, 'other.sqlite'), ADMIN_EMAIL: 'new@example.com' });
+    assert.equal(await again.exited, 1);
+    assert.match(again.output(), /Cannot start: ADMIN_EMAIL could not be set up \(new@example\.com has no account yet; set ADMIN_PASSWORD too\)/);
+  });
+
   test('production without SESSION_SECRET refuses to start with a clear message', async () => {
     const server = startServer({ NODE_ENV: 'production', PORT: '0' });
     assert.equal(await server.exited, 1);
@@ -80,11 +111,12 @@ describe('server.ts', () => {
   });
 });
 
-function runScript(script: string, env: Record<string, string>): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+function runScript(script: string, env: Record<string, string>, args: string[] = [], input = ''): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
+    input,
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -102,6 +134,29 @@ describe('operator commands', () => {
       assert.equal(seeded.status, 0, seeded.output);
       assert.match(seeded.output, /Done: loaded 54 books by 53 authors\./);
       assert.match(runScript('scripts/db-seed.ts', database.env).output, /the store already has books; nothing changed/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('admin:create makes an admin from the shell, reading the password from standard input', async () => {
+    const database = await createTestDatabase();
+    try {
+      const created = runScript('scripts/admin-create.ts', database.env, ['--email', 'Boss@Example.com', '--name', 'The Boss'], 'boss-password-99\n');
+      assert.equal(created.status, 0, created.output);
+      assert.match(created.output, /Done: created the admin account boss@example\.com/);
+      assert.doesNotMatch(created.output, /boss-password-99/);
+      const again = runScript('scripts/admin-create.ts', database.env, ['--email', 'boss@example.com']);
+      assert.match(again.output, /boss@example\.com is already an admin; nothing changed/);
+
+      const short = runScript('scripts/admin-create.ts', database.env, ['--email', 'other@example.com'], 'short\n');
+      assert.equal(short.status, 1);
+      assert.match(short.output, /admin:create failed: password: Use at least 10 characters/);
+      const bad = runScript('scripts/admin-create.ts', database.env, ['--email', 'not-an-email']);
+      assert.equal(bad.status, 2);
+      assert.match(bad.output, /usage: npm run admin:create -- --email/);
+      const typo = runScript('scripts/admin-create.ts', database.env, ['--emial', 'x@example.com']);
+      assert.equal(typo.status, 2);
     } finally {
       await database.drop();
     }
