@@ -49,5 +49,7 @@ export const requireAdmin: RequestHandler = (req, res, next) => {
     return;
   }
   if (!req.account.isAdmin) throw new ForbiddenError('Only store admins can open the dashboard.');
+  // Admin pages, error pages included, link back to the dashboard rather than the shop.
+  res.locals.adminPage = true;
   next();
 };

@@ -8,14 +8,10 @@ import { auditRoutes } from './audit';
 
 /**
  * The admin dashboard. app.ts mounts it behind requireAdmin, so every route here (and every form
- * post) is refused to guests and shoppers before it runs.
+ * post) is refused to guests and shoppers before it runs, and marked as an admin page.
  */
 export function adminRoutes(services: Services): Router {
   const router = Router();
-  router.use((_req, res, next) => {
-    res.locals.adminPage = true;
-    next();
-  });
   router.use(dashboardRoutes(services));
   router.use('/books', bookRoutes(services));
   router.use('/authors', authorRoutes(services));

@@ -289,3 +289,14 @@ describe('admin books: remove', () => {
     );
   });
 });
+
+describe('admin error pages', () => {
+  test('lead back to the dashboard rather than the cart', async () => {
+    const missing = await admin.agent.get('/admin/books/99999/edit').expect(404);
+    assert.match(missing.text, /Back to the dashboard/);
+    const broken = await admin.agent.post('/admin/books').set('Content-Type', 'multipart/form-data; boundary=xyz').send('--xyz\r\nnonsense').expect(400);
+    assert.match(broken.text, /We could not read that form/);
+    assert.match(broken.text, /Back to the dashboard/);
+    assert.doesNotMatch(broken.text, /View your cart/);
+  });
+});
