@@ -22,6 +22,8 @@ import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { loadAccount, requireAdmin } from './middleware/auth';
 import { adminMultipart } from './middleware/uploads';
+import { createMetrics } from './lib/metrics';
+import { measureRequests, metricsRoute } from './middleware/metrics';
 
 export interface AppDependencies {
   config: Readonly<Config>;
@@ -32,6 +34,7 @@ export interface AppDependencies {
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
 export function createApp({ config, db, logger }: AppDependencies): Express {
   const app = express();
+  const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
   const csrf = createCsrf(config);
 
@@ -66,6 +69,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
     },
     strictTransportSecurity: false,
   }));
+  app.use(measureRequests(metrics));
   app.use(pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -81,6 +85,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use('/assets/vendor/pico', express.static(path.join(projectRoot, 'node_modules/@picocss/pico/css'), staticOptions));
   app.use('/assets', express.static(path.join(projectRoot, 'public'), staticOptions));
   app.use(healthRoutes(db.sequelize));
+  app.use(metricsRoute(metrics));
   app.use(coverRoutes(services));
 
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
@@ -94,8 +99,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(viewLocals(services, csrf.token, logger));
 
   app.use(shopRoutes(services));
-  app.use(cartRoutes(services));
-  app.use(checkoutRoutes(services));
+  app.use(cartRoutes(services, metrics));
+  app.use(checkoutRoutes(services, metrics));
   app.use(accountRoutes(services));
   app.use('/admin', adminRoutes(services));
 

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
+import type { Metrics } from '../lib/metrics';
 import { MAX_LINE_QUANTITY } from '../services/cart';
 import { BadRequestError, ValidationError } from '../lib/errors';
 import { flash, saveSession } from '../middleware/session';
@@ -36,7 +37,7 @@ async function respond(req: Request, res: Response, cartCount: number, message: 
   res.redirect(303, redirectTo);
 }
 
-export function cartRoutes({ cart }: Services): Router {
+export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreated'>): Router {
   const router = Router();
 
   router.get('/cart', async (req, res) => {
@@ -48,7 +49,8 @@ export function cartRoutes({ cart }: Services): Router {
     const bookId = bookIdFrom(req.body?.bookId);
     const wanted = quantityFrom(req.body?.quantity, '1');
     const visitorKey = req.session.visitorKey ?? newOwnerKey();
-    const { itemCount, title } = await cart.addItem(visitorKey, bookId, wanted);
+    const { itemCount, title, cartCreated } = await cart.addItem(visitorKey, bookId, wanted);
+    if (cartCreated) metrics.cartCreated();
     req.session.visitorKey = visitorKey;
     const copies = wanted === 1 ? '' : `${wanted} copies of `;
     await respond(req, res, itemCount, `Added ${copies}“${title}” to your cart.`, safeReturnPath(req.body?.returnTo, '/cart'));

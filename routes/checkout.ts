@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Services } from '../services';
+import type { Metrics } from '../lib/metrics';
 import { AppError, NotFoundError } from '../lib/errors';
 import { saveSession } from '../middleware/session';
 import { SHIPPING_FIELDS, US_STATES, shippingSchema } from '../validation/checkout';
@@ -30,7 +31,7 @@ function renderForm(res: Response, cart: CartView, values: FormValues, errors: R
   });
 }
 
-export function checkoutRoutes({ cart, checkout }: Services): Router {
+export function checkoutRoutes({ cart, checkout }: Services, metrics: Pick<Metrics, 'orderPlaced'>): Router {
   const router = Router();
 
   router.get('/checkout', async (req, res) => {
@@ -49,6 +50,7 @@ export function checkoutRoutes({ cart, checkout }: Services): Router {
     }
     try {
       const orderId = await checkout.placeOrder(req.session.visitorKey ?? '', parsed.data, req.session.userId ?? null);
+      metrics.orderPlaced();
       await saveSession(req);
       res.redirect(303, `/orders/${orderId}`);
     } catch (error) {

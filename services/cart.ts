@@ -126,17 +126,18 @@ export function createCartService(db: Database) {
     getCart,
 
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
-    async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string }> {
+    async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string; cartCreated: boolean }> {
       return db.writeTransaction(async (transaction) => {
         // Cart before book: the lock order checkout uses too, so the two cannot deadlock.
-        const cart = (await openCart(ownerKey, transaction)) ?? (await Cart.create({ ownerKey }, { transaction }));
+        const existing = await openCart(ownerKey, transaction);
+        const cart = existing ?? (await Cart.create({ ownerKey }, { transaction }));
         const book = await lockedBook(bookId, transaction);
         const line = await Cartbook.findOne({ where: { CartId: cart.id, BookId: book.id }, transaction });
         const wanted = (line?.quantity ?? 0) + quantity;
         checkQuantity(book, wanted);
         if (line) await line.update({ quantity: wanted, unitPrice: book.price }, { transaction });
         else await Cartbook.create({ CartId: cart.id, BookId: book.id, quantity, unitPrice: book.price }, { transaction });
-        return { itemCount: await refreshTotals(cart, transaction), title: book.title };
+        return { itemCount: await refreshTotals(cart, transaction), title: book.title, cartCreated: !existing };
       });
     },
 

@@ -1,0 +1,30 @@
+import { Router, type RequestHandler } from 'express';
+import type { Metrics } from '../lib/metrics';
+
+/**
+ * Times every request and counts it under its route *pattern* (`/books/:param`, never the real URL),
+ * so the number of series stays small whatever URLs clients invent.
+ */
+export function measureRequests(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const pattern = req.route?.path;
+      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : req.path.startsWith('/assets/') ? '/assets' : 'unmatched';
+      metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+}
+
+/**
+ * GET /metrics in Prometheus text format. nginx never forwards it (deploy/nginx/epicbook.conf), so it
+ * is read only on the app's own port, from the host.
+ */
+export function metricsRoute(metrics: Metrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
+}
