@@ -78,6 +78,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
       return id;
     },
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
+    // The shopper's address as Express sees it through trusted proxies (nginx), not the socket's.
+    customProps: (req) => ({ clientIp: (req as express.Request).ip }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
 
