@@ -95,10 +95,11 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(cookieParser());
   app.use(sessionMiddleware(config, db.sequelize));
   app.use(loadAccount(services));
+  // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
+  app.use(viewLocals(services, csrf.token, logger));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.
   app.use('/admin', requireAdmin, adminMultipart);
   app.use(csrf.protect);
-  app.use(viewLocals(services, csrf.token, logger));
 
   app.use(shopRoutes(services));
   app.use(cartRoutes(services, metrics));

@@ -79,6 +79,8 @@ export interface Config {
   logLevel: string;
   logSql: boolean;
   seedCatalog: boolean;
+  /** scrypt's cost for new password hashes: OWASP's in every environment but tests, which trade it for speed. */
+  passwordHashCost: { N: number; r: number; p: number };
   /** Failed sign-ins allowed per account and per client address in 15 minutes; sign-ups per address per hour. */
   authLimits: { failuresPerAccount: number; failuresPerAddress: number; signUpsPerAddress: number };
   /** The first admin, created (or promoted) at start when ADMIN_EMAIL is set. */
@@ -176,6 +178,7 @@ export function loadConfig(
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     logSql: env.LOG_SQL,
     seedCatalog: env.SEED_CATALOG,
+    passwordHashCost: env.NODE_ENV === 'test' ? { N: 2 ** 12, r: 8, p: 1 } : { N: 2 ** 15, r: 8, p: 3 },
     authLimits: {
       failuresPerAccount: env.AUTH_MAX_FAILURES_PER_ACCOUNT,
       failuresPerAddress: env.AUTH_MAX_FAILURES_PER_ADDRESS,

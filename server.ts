@@ -40,8 +40,11 @@ async function main(): Promise<void> {
 
   if (config.bootstrapAdmin) {
     try {
-      const outcome = await createAccountService(db).ensureAdmin(config.bootstrapAdmin);
+      const outcome = await createAccountService(db, config.passwordHashCost).ensureAdmin(config.bootstrapAdmin, { id: null, email: 'ADMIN_EMAIL at start' });
       if (outcome === 'needs_password') throw new Error(`${config.bootstrapAdmin.email} has no account yet; set ADMIN_PASSWORD too`);
+      if (outcome === 'password_mismatch') {
+        throw new Error(`${config.bootstrapAdmin.email} already has an account with another password; promote it with npm run admin:create, or fix ADMIN_PASSWORD`);
+      }
       if (outcome !== 'unchanged') logger.info({ email: config.bootstrapAdmin.email }, `admin account ${outcome} from ADMIN_EMAIL`);
     } catch (error) {
       console.error(`Cannot start: ADMIN_EMAIL could not be set up (${error instanceof Error ? error.message : String(error)})`);

@@ -20,10 +20,12 @@ function keptValues(body: unknown): { name?: string; email?: string } {
 }
 
 function renderForm(res: Response, form: Form, req: Request, extra: { errors?: Record<string, string>; message?: string } = {}) {
+  const next = safeReturnPath(req.body?.next ?? req.query.next, '');
   res.render(form, {
     title: form === 'login' ? 'Sign in' : 'Create an account',
     values: keptValues(req.body),
-    next: safeReturnPath(req.body?.next ?? req.query.next, ''),
+    next,
+    nextQuery: next ? `?next=${encodeURIComponent(next)}` : '',
     passwordMin: PASSWORD_MIN,
     ...extra,
   });
@@ -33,9 +35,11 @@ function renderForm(res: Response, form: Form, req: Request, extra: { errors?: R
  * Signs the account in on a brand-new session id (so a session id planted before sign-in is worth
  * nothing), keeping the guest's cart by merging it into the account's.
  */
-async function signIn(req: Request, { cart }: Services, account: Account): Promise<void> {
-  const guestKey = req.session.visitorKey;
+async function signIn(req: Request, { cart, accounts }: Services, account: Account): Promise<void> {
+  // Only a guest's cart and orders move; signing in over another account leaves that account's alone.
+  const guestKey = req.session.userId === undefined ? req.session.visitorKey : undefined;
   const merged = await cart.mergeCarts(guestKey, account.cartKey);
+  if (guestKey) await accounts.claimGuestOrders(guestKey, account.id);
   await regenerateSession(req);
   req.session.userId = account.id;
   req.session.visitorKey = account.cartKey;
@@ -72,7 +76,7 @@ export function accountRoutes(services: Services): Router {
     const { email, password } = parsed.data;
     const address = clientAddress(req);
     try {
-      await loginThrottle.assertCanTry(address, email);
+      await loginThrottle.beginAttempt(address, email);
     } catch (error) {
       if (!(error instanceof TooManyRequestsError)) throw error;
       res.status(429).set('Retry-After', String(error.retryAfterSeconds));
@@ -81,13 +85,12 @@ export function accountRoutes(services: Services): Router {
     }
     const account = await accounts.authenticate(email, password);
     if (!account) {
-      await loginThrottle.recordFailure(address, email);
       res.status(401);
       // One message for an unknown email and a wrong password: the form does not say which accounts exist.
       renderForm(res, 'login', req, { message: 'That email and password do not match an account.' });
       return;
     }
-    await loginThrottle.recordSuccess(email);
+    await loginThrottle.recordSuccess(address, email);
     await signIn(req, services, account);
     res.redirect(303, safeReturnPath(req.body?.next, account.isAdmin ? '/admin' : '/'));
   });

@@ -38,20 +38,22 @@ if (!email.success) {
   process.exit(2);
 }
 
-runWithDatabase('admin:create', async (db, target) => {
+runWithDatabase('admin:create', async (db, target, config) => {
   await migrate(db.sequelize);
-  const accounts = createAccountService(db);
-  let outcome = await accounts.ensureAdmin({ email: email.data, name: args.name });
+  const accounts = createAccountService(db, config.passwordHashCost);
+  const by = { id: null, email: 'npm run admin:create' };
+  let outcome = await accounts.ensureAdmin({ email: email.data, name: args.name }, by);
   if (outcome === 'needs_password') {
     const password = passwordSchema.safeParse(await readPassword());
     if (!password.success) throw new Error(`password: ${password.error.issues[0].message}`);
-    outcome = await accounts.ensureAdmin({ email: email.data, name: args.name, password: password.data });
+    outcome = await accounts.ensureAdmin({ email: email.data, name: args.name, password: password.data }, by);
   }
   const messages = {
     created: `Done: created the admin account ${email.data} (${target}).`,
     promoted: `Done: ${email.data} is now an admin (${target}).`,
     unchanged: `${email.data} is already an admin; nothing changed (${target}).`,
     needs_password: `${email.data} has no account and no password was given; nothing changed.`,
+    password_mismatch: `${email.data} has an account with another password; nothing changed.`,
   };
   console.log(messages[outcome]);
 });

@@ -1,9 +1,9 @@
 /** Shared scaffolding of the operator commands: read config, connect, run, close, exit with one clear line. */
-import { ConfigError, loadConfig, loadDotenv } from '../config';
+import { ConfigError, loadConfig, loadDotenv, type Config } from '../config';
 import { createLogger } from '../logger';
 import { connectDatabase, describeCause, describeDatabase, type Database } from '../db/connection';
 
-export function runWithDatabase(command: string, work: (db: Database, target: string) => Promise<void>): void {
+export function runWithDatabase(command: string, work: (db: Database, target: string, config: Readonly<Config>) => Promise<void>): void {
   const main = async () => {
     loadDotenv();
     const config = loadConfig();
@@ -12,7 +12,7 @@ export function runWithDatabase(command: string, work: (db: Database, target: st
       throw new Error(`cannot reach ${target}: ${describeCause(error)}`);
     });
     try {
-      await work(db, target);
+      await work(db, target, config);
     } finally {
       await db.close();
     }

@@ -1,9 +1,10 @@
-import { UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { Database } from '../db/connection';
-import { User } from '../models';
+import { Cart, Checkout, User } from '../models';
+import { recordAudit, type Actor } from './audit';
 import type { Role } from '../models/user';
 import { ConflictError } from '../lib/errors';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../lib/passwords';
+import { decoyPasswordHash, hashPassword, verifyPassword, type ScryptCost } from '../lib/passwords';
 import { newOwnerKey } from '../lib/keys';
 
 /** The signed-in user as pages and routes see them; never the password hash. */
@@ -25,11 +26,11 @@ const emailTaken = () =>
     email: 'An account with this email already exists.',
   });
 
-export function createAccountService(db: Database) {
+export function createAccountService(db: Database, cost: ScryptCost) {
   return {
     async register(input: { name: string; email: string; password: string }): Promise<Account> {
       const email = input.email.toLowerCase();
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await hashPassword(input.password, cost);
       try {
         const user = await db.writeTransaction(async (transaction) => {
           if (await User.findOne({ where: { email }, transaction })) throw emailTaken();
@@ -47,7 +48,7 @@ export function createAccountService(db: Database) {
     async authenticate(email: string, password: string): Promise<Account | null> {
       const user = await User.findOne({ where: { email: email.toLowerCase() } });
       if (!user) {
-        await verifyPassword(password, await decoyPasswordHash());
+        await verifyPassword(password, await decoyPasswordHash(cost));
         return null;
       }
       return (await verifyPassword(password, user.passwordHash)) ? toAccount(user) : null;
@@ -59,27 +60,48 @@ export function createAccountService(db: Database) {
     },
 
     /**
-     * Makes sure this email belongs to an admin: creates the account (a password is then required)
-     * or promotes an existing one. An existing password is never changed here. Without a password,
-     * a missing account is reported as 'needs_password' and nothing is created.
+     * Makes sure this email belongs to an admin, recording who asked (`by`) in the audit log.
+     * - No account yet: creates one, which needs a password ('needs_password' otherwise).
+     * - An account exists: promotes it. When a password is given it must be that account's password
+     *   ('password_mismatch' otherwise), so a stranger who registered the email first is not made
+     *   admin by an operator's ADMIN_EMAIL. An existing password is never changed here.
      */
-    async ensureAdmin(input: { email: string; password?: string; name?: string }): Promise<'created' | 'promoted' | 'unchanged' | 'needs_password'> {
+    async ensureAdmin(
+      input: { email: string; password?: string; name?: string },
+      by: Actor,
+    ): Promise<'created' | 'promoted' | 'unchanged' | 'needs_password' | 'password_mismatch'> {
       const email = input.email.trim().toLowerCase();
       const existing = await User.findOne({ where: { email } });
-      if (existing) {
-        if (existing.role === 'admin') return 'unchanged';
-        await existing.update({ role: 'admin' });
-        return 'promoted';
-      }
-      if (!input.password) return 'needs_password';
-      await User.create({
-        name: input.name?.trim() || 'Store admin',
-        email,
-        passwordHash: await hashPassword(input.password),
-        role: 'admin',
-        cartKey: newOwnerKey(),
+      if (existing && input.password && !(await verifyPassword(input.password, existing.passwordHash))) return 'password_mismatch';
+      if (existing?.role === 'admin') return 'unchanged';
+      if (!existing && !input.password) return 'needs_password';
+      const passwordHash = existing ? null : await hashPassword(input.password!, cost);
+      return db.writeTransaction(async (transaction) => {
+        let user: User;
+        if (existing) {
+          await existing.update({ role: 'admin' }, { transaction });
+          user = existing;
+        } else {
+          user = await User.create({ name: input.name?.trim() || 'Store admin', email, passwordHash: passwordHash!, role: 'admin', cartKey: newOwnerKey() }, { transaction });
+        }
+        const outcome = existing ? 'promoted' : 'created';
+        await recordAudit(transaction, by, {
+          action: `user.admin_${outcome}`,
+          entityType: 'user',
+          entityId: user.id,
+          summary: `${existing ? 'Made' : 'Created'} ${email} ${existing ? 'an admin' : 'as an admin'}`,
+        });
+        return outcome;
       });
-      return 'created';
+    },
+
+    /** A guest's past orders join the account they sign in to, so its history and order pages show them. */
+    async claimGuestOrders(guestKey: string, userId: number): Promise<number> {
+      const carts = await Cart.findAll({ where: { ownerKey: guestKey, status: 'ordered' }, attributes: ['id'] });
+      if (carts.length === 0) return 0;
+      const [claimed] = await db.writeTransaction((transaction) =>
+        Checkout.update({ UserId: userId }, { where: { UserId: null, CartId: { [Op.in]: carts.map((c) => c.id) } }, transaction }));
+      return claimed;
     },
   };
 }

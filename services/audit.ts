@@ -2,9 +2,9 @@ import type { Transaction } from 'sequelize';
 import { AuditLog } from '../models';
 import type { Page } from './catalog';
 
-/** The admin making a change, as the audit log records them. */
+/** Who made a change, as the audit log records them: an admin, or (id null) the system, e.g. "ADMIN_EMAIL at start". */
 export interface Actor {
-  id: number;
+  id: number | null;
   email: string;
 }
 

@@ -7,12 +7,12 @@ import { createAccountService } from './accounts';
 import { createLoginThrottle } from './login-throttle';
 import { createAdminServices } from './admin';
 
-export function createServices(db: Database, config: Pick<Config, 'authLimits'>) {
+export function createServices(db: Database, config: Pick<Config, 'authLimits' | 'passwordHashCost'>) {
   return {
     catalog,
     cart: createCartService(db),
     checkout: createCheckoutService(db),
-    accounts: createAccountService(db),
+    accounts: createAccountService(db, config.passwordHashCost),
     loginThrottle: createLoginThrottle(db, config.authLimits),
     admin: createAdminServices(db),
   };

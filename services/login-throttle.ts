@@ -6,13 +6,19 @@ import { TooManyRequestsError } from '../lib/errors';
 
 const FIFTEEN_MINUTES = 15 * 60;
 const ONE_HOUR = 60 * 60;
+/**
+ * One account from every address together may fail this many times more than from one address: a
+ * slow, spread-out guessing campaign is stopped too, but a stranger cannot lock the owner out with
+ * a handful of wrong passwords.
+ */
+const ACCOUNT_WIDE_FACTOR = 10;
 
 /** How many failures (or sign-ups) each key may have in its window before it must wait (see config.ts). */
 export type AuthLimits = Config['authLimits'];
 
 /**
  * On MySQL the counters live in the shared RateLimits table, so every PM2 worker and every host sees
- * the same count. SQLite deployments run on one host, and count in memory.
+ * the same count. SQLite deployments count in each process's memory.
  */
 function limiter(db: Database, options: IRateLimiterOptions): RateLimiterAbstract {
   if (db.dialect === 'mysql') {
@@ -36,39 +42,41 @@ function minutes(seconds: number): string {
   return `${m} ${m === 1 ? 'minute' : 'minutes'}`;
 }
 
+const waitSeconds = (refusal: RateLimiterRes) => Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+
 export function createLoginThrottle(db: Database, limits: AuthLimits) {
-  const byAccount = limiter(db, { keyPrefix: 'login_account', points: limits.failuresPerAccount, duration: FIFTEEN_MINUTES });
+  const byAccountFromAddress = limiter(db, { keyPrefix: 'login_pair', points: limits.failuresPerAccount, duration: FIFTEEN_MINUTES });
+  const byAccount = limiter(db, { keyPrefix: 'login_account', points: limits.failuresPerAccount * ACCOUNT_WIDE_FACTOR, duration: FIFTEEN_MINUTES });
   const byAddress = limiter(db, { keyPrefix: 'login_address', points: limits.failuresPerAddress, duration: FIFTEEN_MINUTES });
   const signUps = limiter(db, { keyPrefix: 'register_address', points: limits.signUpsPerAddress, duration: ONE_HOUR });
 
-  async function blockedFor(rl: RateLimiterAbstract, key: string, points: number): Promise<number> {
-    const state = await rl.get(key);
-    return state && state.consumedPoints >= points ? Math.ceil(state.msBeforeNext / 1000) : 0;
-  }
-
   return {
-    /** Throws 429 when this address or this account has failed too often lately. */
-    async assertCanTry(address: string, email: string): Promise<void> {
-      const wait = Math.max(
-        await blockedFor(byAddress, address, limits.failuresPerAddress),
-        await blockedFor(byAccount, accountKey(email), limits.failuresPerAccount),
-      );
-      if (wait > 0) {
+    /**
+     * Counts a sign-in attempt *before* the password is checked, so parallel guesses cannot all slip
+     * in under the limit; throws 429 once the address, the account from this address, or the
+     * account as a whole has used up its attempts. A successful sign-in gives its attempt back.
+     */
+    async beginAttempt(address: string, email: string): Promise<void> {
+      const account = accountKey(email);
+      try {
+        await byAddress.consume(address, 1);
+        await byAccountFromAddress.consume(`${account}:${address}`, 1);
+        await byAccount.consume(account, 1);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        const wait = waitSeconds(error);
         throw new TooManyRequestsError(`Too many failed sign-in attempts. Please wait ${minutes(wait)} and try again.`, wait);
       }
     },
 
-    async recordFailure(address: string, email: string): Promise<void> {
-      // A rejected consume only means the key is already over its limit; the next try is refused by assertCanTry.
+    /** The attempt was right: it does not count against the address, and the account's slate is wiped. */
+    async recordSuccess(address: string, email: string): Promise<void> {
+      const account = accountKey(email);
       await Promise.all([
-        byAddress.penalty(address, 1),
-        byAccount.penalty(accountKey(email), 1),
+        byAddress.reward(address, 1),
+        byAccountFromAddress.delete(`${account}:${address}`),
+        byAccount.reward(account, 1),
       ]);
-    },
-
-    /** A successful sign-in clears that account's failures (the address's stay, so one success cannot unlock a spray). */
-    async recordSuccess(email: string): Promise<void> {
-      await byAccount.delete(accountKey(email));
     },
 
     /** Counts one sign-up from this address; throws 429 past the hourly limit. */
@@ -77,7 +85,7 @@ export function createLoginThrottle(db: Database, limits: AuthLimits) {
         await signUps.consume(address, 1);
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
-        const wait = Math.ceil(error.msBeforeNext / 1000);
+        const wait = waitSeconds(error);
         throw new TooManyRequestsError(`Too many new accounts from your network. Please wait ${minutes(wait)} and try again.`, wait);
       }
     },

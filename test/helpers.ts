@@ -180,7 +180,7 @@ export const ADMIN = { email: 'admin@epicbook.test', password: 'admin-password-1
 
 /** A browser signed in as the store's admin (created on first use, as ADMIN_EMAIL would at start). */
 export async function signedInAdmin(test: TestApp): Promise<Shopper> {
-  await createAccountService(test.db).ensureAdmin(ADMIN);
+  await createAccountService(test.db, test.config.passwordHashCost).ensureAdmin(ADMIN, { id: null, email: 'test setup' });
   const admin = new Shopper(test.app);
   const res = await admin.signIn(ADMIN.email, ADMIN.password);
   assert.equal(res.status, 303, `admin sign-in answered ${res.status}`);

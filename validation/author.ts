@@ -12,7 +12,7 @@ const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}]/u;
  */
 const tidy = (value: string) => value.normalize('NFC').trim().replace(/\s+/g, ' ');
 
-const namePart = (label: string, required: boolean) =>
+export const namePart = (label: string, required: boolean) =>
   z
     .string({ error: (issue) => (issue.input === undefined ? `Enter the author's ${label}.` : `The ${label} must be text.`) })
     .refine((v) => !UNPRINTABLE.test(v), `The ${label} contains characters we cannot store.`)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { slugify } from '../lib/slug';
 import { fieldErrors, idSchema } from './common';
+import { namePart } from './author';
 
 export const BOOK_FIELDS = [
   'title', 'AuthorId', 'authorFirstName', 'authorLastName', 'genre', 'pubYear', 'price', 'inventory', 'bookDescription',
@@ -60,7 +61,6 @@ const bookFieldsSchema = z.object({
   bookDescription: optionalText(5000),
 });
 
-const newAuthorName = z.string().trim().max(100, 'Use at most 100 characters.').refine((v) => !CONTROL_CHARS.test(v), 'Remove the invisible control characters.');
 
 /**
  * The author is either one picked from the list (`AuthorId`) or a new one typed in
@@ -69,8 +69,9 @@ const newAuthorName = z.string().trim().max(100, 'Use at most 100 characters.').
 const authorChoiceSchema = z
   .object({
     AuthorId: z.string().trim().optional(),
-    authorFirstName: newAuthorName.optional().default(''),
-    authorLastName: newAuthorName.optional().default(''),
+    // The same tidying as the author form, so "Le  Guin" typed here finds the existing "Le Guin".
+    authorFirstName: namePart('first name', false).optional().default(''),
+    authorLastName: namePart('last name', false).optional().default(''),
   })
   .transform((form, ctx): { id: number } | { firstName: string; lastName: string } => {
     if (form.AuthorId) {

@@ -126,13 +126,14 @@ export function bookRoutes({ admin }: Services): Router {
     await books.get(id);
     const { parsed, upload, errors } = parseForm(req);
     const inventoryWas = typeof req.body?.inventoryWas === 'string' && /^\d{1,6}$/.test(req.body.inventoryWas) ? Number(req.body.inventoryWas) : null;
-    if (!parsed.success || upload.error) {
+    if (inventoryWas === null) errors.inventory ??= 'This form is out of date: reload the page and try again.';
+    if (!parsed.success || upload.error || inventoryWas === null) {
       res.status(422);
       await renderForm(res, { id, values: keptValues(req.body), errors, message: 'Please correct the highlighted fields.', inventoryWas: req.body?.inventoryWas });
       return;
     }
     try {
-      await books.update(req.account!, id, parsed.data, { inventoryWas, cover: upload.cover, removeCover: req.body?.removeCover === 'on' });
+      await books.update(req.account!, id, parsed.data, { inventoryWas: inventoryWas!, cover: upload.cover, removeCover: req.body?.removeCover === 'on' });
       await done(req, res, `Saved “${parsed.data.title}”.`, `/admin/books/${id}/edit`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;

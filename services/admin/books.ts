@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError, fn, col, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
 import type { CoverType } from '../../models/book-cover';
@@ -52,6 +52,16 @@ export interface UploadedCover {
 
 const FORM_STOCK_REASON = 'edited on the book form';
 
+const authorGone = () =>
+  new ConflictError('unknown_author', 'That author was just removed. Choose another author or type a new one.', { AuthorId: 'Choose an author from the list.' });
+
+/** The two database rules a form can run into when another admin acts at the same moment. */
+function translateRaceErrors(error: unknown): never {
+  if (error instanceof UniqueConstraintError) throw duplicateTitle();
+  if (error instanceof ForeignKeyConstraintError) throw authorGone();
+  throw error;
+}
+
 const duplicateTitle = () =>
   new ConflictError('duplicate_book', 'This author already has a book with that title.', {
     title: 'This author already has a book with this title (it may be hidden: see the list with “Hidden” chosen).',
@@ -65,12 +75,14 @@ async function lockedBook(id: number, transaction: Transaction): Promise<Book> {
 
 /** An existing author, or a new one made from the typed names (reusing one that already has them). */
 async function resolveAuthor(author: BookForm['author'], actor: Actor, transaction: Transaction): Promise<Author> {
+  // Shared locks: the author cannot be removed under us, and on MySQL the read sees the latest rows.
+  const lock = transaction.LOCK.SHARE;
   if ('id' in author) {
-    const found = await Author.findByPk(author.id, { transaction });
-    if (!found) throw new ConflictError('unknown_author', 'That author no longer exists.', { AuthorId: 'Choose an author from the list.' });
+    const found = await Author.findByPk(author.id, { transaction, lock });
+    if (!found) throw authorGone();
     return found;
   }
-  const existing = await Author.findOne({ where: { firstName: author.firstName, lastName: author.lastName }, transaction });
+  const existing = await Author.findOne({ where: { firstName: author.firstName, lastName: author.lastName }, transaction, lock });
   if (existing) return existing;
   const created = await Author.create({ firstName: author.firstName, lastName: author.lastName }, { transaction });
   await recordAudit(transaction, actor, {
@@ -93,18 +105,25 @@ async function saveCover(bookId: number, cover: UploadedCover, transaction: Tran
   await BookCover.upsert({ BookId: bookId, mimeType: cover.type, data: cover.data }, { transaction });
 }
 
-/** Takes a book out of every open cart (its past orders keep it), keeping those carts' totals right. */
-async function removeFromOpenCarts(bookId: number, transaction: Transaction): Promise<number> {
-  const lines = await Cartbook.findAll({
-    where: { BookId: bookId },
-    include: [{ model: Cart, where: { status: 'open' }, required: true }],
+/** The open carts holding a book, locked in id order. */
+async function lockOpenCartsWith(bookId: number, transaction: Transaction): Promise<Cart[]> {
+  const lines = await Cartbook.findAll({ where: { BookId: bookId }, attributes: ['CartId'], transaction });
+  if (lines.length === 0) return [];
+  return Cart.findAll({
+    where: { id: { [Op.in]: lines.map((l) => l.CartId) }, status: 'open' },
+    order: [['id', 'ASC']],
     transaction,
+    lock: transaction.LOCK.UPDATE,
   });
-  for (const line of lines) {
-    await line.destroy({ transaction });
-    await refreshTotals(line.Cart!, transaction);
+}
+
+/** Takes a book out of the given open carts (its past orders keep it), keeping their totals right. */
+async function removeFromCarts(bookId: number, carts: Cart[], transaction: Transaction): Promise<number> {
+  for (const cart of carts) {
+    await Cartbook.destroy({ where: { CartId: cart.id, BookId: bookId }, transaction });
+    await refreshTotals(cart, transaction);
   }
-  return lines.length;
+  return carts.length;
 }
 
 function describeChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, { from: unknown; to: unknown }> {
@@ -214,20 +233,21 @@ export function createAdminBookService(db: Database) {
           return book.id;
         });
       } catch (error) {
-        if (error instanceof UniqueConstraintError) throw duplicateTitle();
-        throw error;
+        return translateRaceErrors(error);
       }
     },
 
     /**
-     * Saves the form. Stock is set only if nobody changed it since the form was opened
-     * (`inventoryWas`): a sale in the meantime must not be overwritten by a stale number.
+     * Saves the form. The stock is written only when the admin changed the number on the form
+     * (`inventoryWas` is what the form showed), and only if nobody else changed it meanwhile: a sale
+     * while the form was open must not be overwritten by a stale number, nor block other edits.
      */
-    async update(actor: Actor, id: number, form: BookForm, options: { inventoryWas: number | null; cover: UploadedCover | null; removeCover: boolean }): Promise<void> {
+    async update(actor: Actor, id: number, form: BookForm, options: { inventoryWas: number; cover: UploadedCover | null; removeCover: boolean }): Promise<void> {
       try {
         await db.writeTransaction(async (transaction) => {
           const book = await lockedBook(id, transaction);
-          if (options.inventoryWas !== null && book.inventory !== options.inventoryWas && form.inventory !== book.inventory) {
+          const stockEdited = form.inventory !== options.inventoryWas;
+          if (stockEdited && book.inventory !== options.inventoryWas) {
             throw new ConflictError('stock_changed', `The stock changed while you were editing: it is now ${book.inventory}. Check the number and save again.`, {
               inventory: `Now ${book.inventory}.`,
             });
@@ -241,9 +261,12 @@ export function createAdminBookService(db: Database) {
           const coverType = options.cover ? options.cover.type : options.removeCover ? null : book.coverType;
           const after = {
             title: form.title, AuthorId: author.id, genre, pubYear: form.pubYear,
-            price: form.price, inventory: form.inventory, bookDescription: form.bookDescription, coverType,
+            price: form.price, inventory: stockEdited ? form.inventory : book.inventory, bookDescription: form.bookDescription, coverType,
           };
-          await book.update(after, { transaction });
+          book.set(after);
+          // A new cover must get a new URL (its ?v= is updatedAt) even when nothing else changed.
+          if (options.cover || options.removeCover) book.changed('updatedAt', true);
+          await book.save({ transaction });
           if (options.cover) await saveCover(book.id, options.cover, transaction);
           else if (options.removeCover) await BookCover.destroy({ where: { BookId: book.id }, transaction });
           const changes = describeChanges(before, after);
@@ -258,8 +281,7 @@ export function createAdminBookService(db: Database) {
           });
         });
       } catch (error) {
-        if (error instanceof UniqueConstraintError) throw duplicateTitle();
-        throw error;
+        return translateRaceErrors(error);
       }
     },
 
@@ -269,13 +291,17 @@ export function createAdminBookService(db: Database) {
      */
     async remove(actor: Actor, id: number): Promise<'hidden' | 'deleted'> {
       return db.writeTransaction(async (transaction) => {
+        // Carts before the book: the order adding to a cart and checking out lock in, so no deadlock.
+        const carts = await lockOpenCartsWith(id, transaction);
         const book = await lockedBook(id, transaction);
+        // A cart that took the book after we looked is locked now, behind the book (its add has committed).
+        const late = (await lockOpenCartsWith(id, transaction)).filter((c) => !carts.some((k) => k.id === c.id));
         const ordered = await Cartbook.count({
           where: { BookId: id },
           include: [{ model: Cart, where: { status: 'ordered' }, required: true }],
           transaction,
         });
-        const fromCarts = await removeFromOpenCarts(id, transaction);
+        const fromCarts = await removeFromCarts(id, [...carts, ...late], transaction);
         const outcome = ordered > 0 ? 'hidden' : 'deleted';
         if (outcome === 'hidden') await book.update({ removedAt: new Date() }, { transaction });
         else await book.destroy({ transaction });

@@ -36,7 +36,8 @@ describe('sign-up', () => {
     const user = await User.findOne({ where: { email } });
     assert.ok(user, 'email stored lower-cased');
     assert.equal(user.role, 'shopper');
-    assert.match(user.passwordHash, /^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+    // Tests hash at a low cost for speed (config.ts); production's cost is checked in test/unit/passwords.test.ts.
+    assert.match(user.passwordHash, /^scrypt\$4096\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
     assert.ok(!user.passwordHash.includes(PASSWORD));
     const other = await signedInShopper(app);
     const otherUser = await User.findOne({ where: { email: other.email } });
@@ -136,6 +137,29 @@ describe('sign-in and sign-out', () => {
 });
 
 describe('the cart at sign-in', () => {
+  test('signing in over another account leaves that account’s cart with it', async () => {
+    const a = await signedInShopper(app, 'Account A');
+    const b = await signedInShopper(app, 'Account B');
+    await b.shopper.signOut();
+    await a.shopper.add(1, 2).expect(303);
+    await a.shopper.signIn(b.email, PASSWORD);
+    assert.equal(badgeCount((await a.shopper.agent.get('/').expect(200)).text), 0, 'B’s own cart, which is empty');
+    const aAgain = new Shopper(app.app);
+    await aAgain.signIn(a.email, PASSWORD);
+    assert.equal(badgeCount((await aAgain.agent.get('/').expect(200)).text), 2, 'A’s cart stayed with A');
+  });
+
+  test('a guest’s order joins the account they then sign up for', async () => {
+    const guest = new Shopper(app.app);
+    await guest.add(4).expect(303);
+    const placed = await guest.checkout().expect(303);
+    const res = await guest.signUp({ name: 'Late Joiner', email: freshEmail(), password: PASSWORD });
+    assert.equal(res.status, 303);
+    await guest.agent.get(placed.headers.location).expect(200);
+    const history = await guest.agent.get('/account/orders').expect(200);
+    assert.match(history.text, new RegExp(`href="${placed.headers.location}"`));
+  });
+
   test('a guest cart is merged into the account cart: quantities add up', async () => {
     const { shopper, email } = await signedInShopper(app);
     await shopper.add(1, 1).expect(303);
@@ -235,6 +259,20 @@ describe('order history', () => {
 });
 
 describe('the account pages', () => {
+  test('a shopper refused at the admin gate can still sign out from that page', async () => {
+    const { shopper } = await signedInShopper(app);
+    const refused = await shopper.agent.get('/admin').expect(403);
+    const token = /action="\/logout"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(refused.text)?.[1];
+    assert.ok(token, 'the sign-out form on the 403 page carries a token');
+    await shopper.agent.post('/logout').type('form').send(new URLSearchParams({ _csrf: token }).toString()).expect(303);
+    assert.equal(await signedIn(shopper), false);
+  });
+
+  test('the links between the forms keep an encoded return address', async () => {
+    const page = await request(app.app).get('/login?next=%2Fsearch%3Fq%3Da%26b').expect(200);
+    assert.match(page.text, /href="\/register\?next&#x3D;%2Fsearch%3Fq%3Da%26b"/);
+  });
+
   test('render their forms with a CSRF token and escape what was typed', async () => {
     const page = await request(app.app).get('/register').expect(200);
     assert.ok(csrfFrom(page.text));

@@ -92,6 +92,11 @@ describe('server.ts', () => {
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
 
+    // An account that already holds the email is promoted only with its own password.
+    const impostor = startServer({ PORT: '0', SQLITE_FILE: file, ADMIN_EMAIL: 'owner@example.com', ADMIN_PASSWORD: 'someone-elses-pw' });
+    assert.equal(await impostor.exited, 1);
+    assert.match(impostor.output(), /owner@example\.com already has an account with another password/);
+
     const again = startServer({ PORT: '0', SQLITE_FILE: path.join(dir, 'other.sqlite'), ADMIN_EMAIL: 'new@example.com' });
     assert.equal(await again.exited, 1);
     assert.match(again.output(), /Cannot start: ADMIN_EMAIL could not be set up \(new@example\.com has no account yet; set ADMIN_PASSWORD too\)/);
