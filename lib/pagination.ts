@@ -40,3 +40,13 @@ export function paginate(basePath: string, params: Record<string, string | undef
     gapAfter: to < pageCount - 1,
   };
 }
+
+/**
+ * Which rows a page shows: the page number held between 1 and the last page (a number past the end
+ * shows the last page), and the OFFSET that goes with it.
+ */
+export function pageSlice(total: number, requested: number, perPage: number): { page: number; pageCount: number; offset: number } {
+  const pageCount = Math.max(1, Math.ceil(total / perPage));
+  const page = Math.min(Math.max(1, requested), pageCount);
+  return { page, pageCount, offset: (page - 1) * perPage };
+}

@@ -4,21 +4,12 @@ import type { Metrics } from '../lib/metrics';
 import { AppError, NotFoundError } from '../lib/errors';
 import { saveSession } from '../middleware/session';
 import { SHIPPING_FIELDS, US_STATES, shippingSchema } from '../validation/checkout';
-import { fieldErrors, idSchema } from '../validation/common';
+import { fieldErrors, idSchema, keptStrings } from '../validation/common';
 import type { CartView } from '../services/cart';
 
 type FormValues = Partial<Record<(typeof SHIPPING_FIELDS)[number], string>>;
 
-/** Only the fields we know, only as strings: the form is re-rendered with exactly what was typed. */
-function keptValues(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of SHIPPING_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string') values[field] = value.slice(0, 300);
-  }
-  return values;
-}
+const keptValues = (body: unknown) => keptStrings(body, SHIPPING_FIELDS, 300);
 
 function renderForm(res: Response, cart: CartView, values: FormValues, errors: Record<string, string> = {}, message?: string) {
   res.render('checkout', {

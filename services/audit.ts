@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { AuditLog } from '../models';
 import type { Page } from './catalog';
+import { pageSlice } from '../lib/pagination';
 
 /** Who made a change, as the audit log records them: an admin, or (id null) the system, e.g. "ADMIN_EMAIL at start". */
 export interface Actor {
@@ -47,13 +48,12 @@ export async function listAudit(options: { page: number; perPage: number; entity
     ...(options.entityId ? { entityId: options.entityId } : {}),
   };
   const total = await AuditLog.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / options.perPage));
-  const page = Math.min(Math.max(1, options.page), pageCount);
+  const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
   const rows = await AuditLog.findAll({
     where,
     order: [['createdAt', 'DESC'], ['id', 'DESC']],
     limit: options.perPage,
-    offset: (page - 1) * options.perPage,
+    offset,
   });
   const items = rows.map((row): AuditView => ({
     id: row.id,

@@ -3,6 +3,7 @@ import { Author, Book, BookCover } from '../models';
 import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
+import { pageSlice } from '../lib/pagination';
 
 /** What every page knows about a book: plain data, ready for a view or JSON. */
 export interface BookSummary {
@@ -94,15 +95,14 @@ const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventor
 async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
   const where = { [Op.and]: [LISTED, filter] } as WhereOptions<Book>;
   const total = await Book.count({ where, include: [withAuthor] });
-  const pageCount = Math.max(1, Math.ceil(total / perPage));
-  const current = Math.min(Math.max(1, page), pageCount);
+  const { page: current, pageCount, offset } = pageSlice(total, page, perPage);
   const rows = await Book.findAll({
     where,
     include: [withAuthor],
     attributes: summaryAttributes,
     order,
     limit: perPage,
-    offset: (current - 1) * perPage,
+    offset,
   });
   return { items: rows.map(toSummary), page: current, pageCount, total, perPage };
 }

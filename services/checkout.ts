@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
 import { openCart } from './cart';
+import { pageSlice } from '../lib/pagination';
 
 export interface ShippingDetails {
   fullName: string;
@@ -131,15 +132,14 @@ export type CheckoutService = ReturnType<typeof createCheckoutService>;
 /** A signed-in shopper's orders, newest first. */
 async function ordersOfAccount(userId: number, options: { page: number; perPage: number }): Promise<Page<OrderSummary>> {
   const total = await Checkout.count({ where: { UserId: userId } });
-  const pageCount = Math.max(1, Math.ceil(total / options.perPage));
-  const page = Math.min(Math.max(1, options.page), pageCount);
+  const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
   const rows = await Checkout.findAll({
     where: { UserId: userId },
     attributes: ['id', 'createdAt', 'status', 'subTotal'],
     include: [{ model: Cart, attributes: ['totalQuantity'] }],
     order: [['createdAt', 'DESC'], ['id', 'DESC']],
     limit: options.perPage,
-    offset: (page - 1) * options.perPage,
+    offset,
   });
   const items = rows.map((order): OrderSummary => ({
     id: order.id,

@@ -54,3 +54,14 @@ export function safeReturnPath(value: unknown, fallback: string): string {
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n\0]/.test(value)) return fallback;
   return value;
 }
+
+/** Only the named fields, only as strings, cut to `max`: what a form shows again after a mistake. */
+export function keptStrings<F extends string>(source: unknown, fields: readonly F[], max: number): Partial<Record<F, string>> {
+  const input = (source ?? {}) as Record<string, unknown>;
+  const values: Partial<Record<F, string>> = {};
+  for (const field of fields) {
+    const value = input[field];
+    if (typeof value === 'string') values[field] = value.slice(0, max);
+  }
+  return values;
+}

@@ -7,23 +7,14 @@ import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { paginate } from '../../lib/pagination';
 import { flash, saveSession } from '../../middleware/session';
 import { AUTHOR_FIELDS, AUTHOR_NAME_MAX, authorSchema } from '../../validation/author';
-import { fieldErrors, idSchema, parsePage } from '../../validation/common';
+import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
 const PER_PAGE = 50;
 const SECTION = 'authors';
 
 type FormValues = Partial<Record<(typeof AUTHOR_FIELDS)[number], string>>;
 
-/** Only our fields, only as strings: a bad form comes back with exactly what was typed. */
-function keptValues(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of AUTHOR_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string') values[field] = value.slice(0, 300);
-  }
-  return values;
-}
+const keptValues = (body: unknown) => keptStrings(body, AUTHOR_FIELDS, 300);
 
 function authorIdFrom(req: Request): number {
   const id = idSchema.safeParse(req.params.id);

@@ -6,7 +6,7 @@ import { detectImageType } from '../../lib/image-type';
 import { paginate } from '../../lib/pagination';
 import { flash, saveSession } from '../../middleware/session';
 import { BOOK_FIELDS, parseBookForm, stockSchema } from '../../validation/book';
-import { fieldErrors, idSchema, parsePage } from '../../validation/common';
+import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
 const PER_PAGE = 25;
 const STATUS_FILTERS: Record<string, BookStatusFilter> = { all: 'all', listed: 'listed', hidden: 'hidden' };
@@ -19,16 +19,7 @@ function bookId(value: string): number {
   return id.data;
 }
 
-/** Exactly what was typed, as strings, to show again after a mistake. */
-function keptValues(body: unknown): FormValues {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const values: FormValues = {};
-  for (const field of BOOK_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string') values[field] = value.slice(0, 5000);
-  }
-  return values;
-}
+const keptValues = (body: unknown) => keptStrings(body, BOOK_FIELDS, 5000);
 
 /** The uploaded cover, checked by its bytes; an error message for the form when it is not usable. */
 function coverFrom(req: Request): { cover: UploadedCover | null; error?: string } {

@@ -6,7 +6,7 @@ import { AppError, NotFoundError } from '../../lib/errors';
 import { paginate } from '../../lib/pagination';
 import { flash, saveSession } from '../../middleware/session';
 import { isOrderStatus, type OrderFilter } from '../../services/admin/orders';
-import { fieldErrors, idSchema, parsePage } from '../../validation/common';
+import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
 const ORDERS_PER_PAGE = 25;
 const DAY_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
@@ -56,16 +56,7 @@ const filterSchema = z
     }
   });
 
-/** Only the filter fields, only as strings, kept short: what the form shows again. */
-function keptFilterValues(query: unknown): FilterValues {
-  const source = (query ?? {}) as Record<string, unknown>;
-  const values: FilterValues = {};
-  for (const field of FILTER_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string') values[field] = value.slice(0, 40);
-  }
-  return values;
-}
+const keptFilterValues = (query: unknown) => keptStrings(query, FILTER_FIELDS, 40);
 
 function statusFilterOptions(selected: string | undefined) {
   const current = selected && isOrderStatus(selected) ? selected : 'all';

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit';
 import { SEARCH_MAX_LENGTH, searchTerms, type Page } from '../catalog';
 import type { AuthorInput } from '../../validation/author';
+import { pageSlice } from '../../lib/pagination';
 
 export interface AdminAuthorView {
   id: number;
@@ -103,13 +104,12 @@ export function createAdminAuthorService(db: Database) {
     async listAuthors(options: { query: string; page: number; perPage: number }): Promise<Page<AdminAuthorRow>> {
       const where = searchWhere(options.query);
       const total = await Author.count({ where });
-      const pageCount = Math.max(1, Math.ceil(total / options.perPage));
-      const page = Math.min(Math.max(1, options.page), pageCount);
+      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
       const authors = await Author.findAll({
         where,
         order: [['lastName', 'ASC'], ['firstName', 'ASC'], ['id', 'ASC']],
         limit: options.perPage,
-        offset: (page - 1) * options.perPage,
+        offset,
       });
       const counts = await bookCounts(authors.map((a) => a.id));
       const items = authors.map((author): AdminAuthorRow => ({

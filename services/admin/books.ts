@@ -9,6 +9,7 @@ import type { BookForm } from '../../validation/book';
 import { recordAudit, type Actor } from '../audit';
 import { bookUrl, coverExtension, searchTerms, type Page } from '../catalog';
 import { refreshTotals } from '../cart';
+import { pageSlice } from '../../lib/pagination';
 
 export type BookStatusFilter = 'all' | 'listed' | 'hidden';
 
@@ -148,15 +149,14 @@ export function createAdminBookService(db: Database) {
       const where = { [Op.and]: conditions } as WhereOptions<Book>;
       const include = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
       const total = await Book.count({ where, include });
-      const pageCount = Math.max(1, Math.ceil(total / options.perPage));
-      const page = Math.min(Math.max(1, options.page), pageCount);
+      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
       const rows = await Book.findAll({
         where,
         include,
         attributes: ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'],
         order: [['title', 'ASC'], ['id', 'ASC']],
         limit: options.perPage,
-        offset: (page - 1) * options.perPage,
+        offset,
       });
       const items = rows.map((b): AdminBookRow => ({
         id: b.id,

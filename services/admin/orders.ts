@@ -7,6 +7,7 @@ import { toCents } from '../../lib/money';
 import { listAudit, recordAudit, type Actor } from '../audit';
 import type { Page } from '../catalog';
 import { orderDetail, orderNumber, type OrderLine, type ShippingDetails } from '../checkout';
+import { pageSlice } from '../../lib/pagination';
 
 /**
  * The only moves an order may make. Delivered and cancelled are final: a cancelled order's copies
@@ -130,8 +131,7 @@ export function createAdminOrderService(db: Database) {
     async listOrders(filter: OrderFilter, options: { page: number; perPage: number }): Promise<Page<AdminOrderRow>> {
       const where = filterWhere(filter);
       const total = await Checkout.count({ where });
-      const pageCount = Math.max(1, Math.ceil(total / options.perPage));
-      const page = Math.min(Math.max(1, options.page), pageCount);
+      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
       const rows = await Checkout.findAll({
         where,
         attributes: ['id', 'createdAt', 'status', 'fullName', 'email', 'subTotal', 'UserId', 'CartId'],
@@ -141,7 +141,7 @@ export function createAdminOrderService(db: Database) {
         ],
         order: [['createdAt', 'DESC'], ['id', 'DESC']],
         limit: options.perPage,
-        offset: (page - 1) * options.perPage,
+        offset,
       });
       return { items: rows.map(toRow), page, pageCount, total, perPage: options.perPage };
     },
