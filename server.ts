@@ -8,6 +8,8 @@ import { createApp } from './app';
 import { createAccountService } from './services/accounts';
 
 const SHUTDOWN_GRACE_MS = 8000;
+/** How long a stopping worker keeps its port while it sends keep-alive clients elsewhere. */
+const DRAIN_MS = 1000;
 
 async function main(): Promise<void> {
   loadDotenv();
@@ -65,6 +67,12 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
+  // A keep-alive client (nginx's upstream pool, a browser) that is never idle would keep its
+  // connection to a stopping worker until the grace period ends and be cut off mid-request. Once
+  // stopping, every response tells the client to close, so its next request goes to another worker.
+  server.prependListener('request', (_req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -74,12 +82,17 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(async () => {
-      await db.close().catch(() => {});
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    // server.close() drops idle keep-alive connections at once, and a client may be sending on
+    // one at that instant. Wait a moment first: a connection used meanwhile is closed after its
+    // response (above), so only one left idle for the whole moment is dropped.
+    setTimeout(() => {
+      server.close(async () => {
+        await db.close().catch(() => {});
+        logger.info('stopped');
+        process.exit(0);
+      });
+      server.closeIdleConnections();
+    }, DRAIN_MS);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
