@@ -83,12 +83,15 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
     writeTransaction: (work) =>
       dialect === 'sqlite'
         ? writers.runExclusive(() => sequelize.transaction(work))
-        : retryOnDeadlock(() => sequelize.transaction(work)),
+        // READ COMMITTED: InnoDB then takes no gap locks, so two shoppers creating their first carts
+        // at once cannot deadlock on the empty index range they both looked at. Every rule we keep
+        // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
+        : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
     close: () => sequelize.close(),
   };
 }
 
-const DEADLOCK_RETRIES = 3;
+const DEADLOCK_RETRIES = 5;
 
 /**
  * InnoDB may pick a transaction as a deadlock victim and roll it back whole; running it again is
@@ -101,6 +104,8 @@ async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
     } catch (error) {
       const code = (error as { parent?: { code?: string } }).parent?.code;
       if (attempt >= DEADLOCK_RETRIES || code !== 'ER_LOCK_DEADLOCK') throw error;
+      // A short random pause, so the two transactions that met do not meet again at once.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 }
