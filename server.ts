@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    // server.close() drops idle keep-alive connections at once, and a client may be sending on
+    // server.close() (Node ≥ 19) drops idle keep-alive connections at once, and a client may be sending on
     // one at that instant. Wait a moment first: a connection used meanwhile is closed after its
     // response (above), so only one left idle for the whole moment is dropped.
     setTimeout(() => {
@@ -91,7 +91,6 @@ async function main(): Promise<void> {
         logger.info('stopped');
         process.exit(0);
       });
-      server.closeIdleConnections();
     }, DRAIN_MS);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

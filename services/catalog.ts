@@ -68,14 +68,19 @@ export function coverExtension(coverType: string | null | undefined): string {
   return (coverType && COVER_EXTENSIONS[coverType]) || 'svg';
 }
 
+/** A book's cover: its uploaded image or the drawn SVG, versioned by updatedAt so a change gets a new URL. */
+export function coverUrl(book: Pick<Book, 'id' | 'coverType' | 'updatedAt'>): string {
+  const stamp = book.updatedAt instanceof Date ? book.updatedAt.getTime() : 0;
+  return `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`;
+}
+
 function toSummary(book: Book): BookSummary {
   const author = book.Author;
-  const stamp = book.updatedAt instanceof Date ? book.updatedAt.getTime() : 0;
   return {
     id: book.id,
     title: book.title,
     url: bookUrl(book.id, book.title),
-    coverUrl: `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`,
+    coverUrl: coverUrl(book),
     authorId: book.AuthorId,
     authorName: author?.fullName ?? 'Unknown author',
     genre: book.genre,

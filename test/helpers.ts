@@ -47,8 +47,8 @@ export interface TestDatabase {
 }
 
 /** An empty database of its own for one test file: a SQLite file in a temp dir, or a new MySQL schema. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (testDialect === 'sqlite') {
+export async function createTestDatabase(dialect: 'sqlite' | 'mysql' = testDialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-test-'));
     return {
       env: { SQLITE_FILE: path.join(dir, 'store.sqlite') },

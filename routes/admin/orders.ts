@@ -12,8 +12,6 @@ const ORDERS_PER_PAGE = 25;
 const DAY_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
 const FILTER_FIELDS = ['status', 'from', 'to'] as const;
 
-type FilterValues = Partial<Record<(typeof FILTER_FIELDS)[number], string>>;
-
 const STATUS_LABELS: Record<OrderStatus, string> = {
   placed: 'Placed',
   shipped: 'Shipped',

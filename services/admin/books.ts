@@ -7,7 +7,7 @@ import { toCents } from '../../lib/money';
 import { slugify } from '../../lib/slug';
 import type { BookForm } from '../../validation/book';
 import { recordAudit, type Actor } from '../audit';
-import { bookUrl, coverExtension, searchTerms, type Page } from '../catalog';
+import { bookUrl, coverUrl, searchTerms, type Page } from '../catalog';
 import { refreshTotals } from '../cart';
 import { pageSlice } from '../../lib/pagination';
 
@@ -186,14 +186,13 @@ export function createAdminBookService(db: Database) {
     async get(id: number): Promise<AdminBookDetail> {
       const book = await Book.findByPk(id);
       if (!book) throw new NotFoundError('There is no book with that number.');
-      const stamp = book.updatedAt.getTime();
       return {
         id: book.id,
         title: book.title,
         inventory: book.inventory,
         hidden: book.removedAt !== null,
         hasUploadedCover: book.coverType !== null,
-        coverUrl: `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`,
+        coverUrl: coverUrl(book),
         url: bookUrl(book.id, book.title),
         values: {
           title: book.title,

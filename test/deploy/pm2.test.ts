@@ -14,14 +14,13 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import http from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { QueryTypes } from 'sequelize';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { connectDatabase, type Database } from '../../db/connection';
 import { migrate } from '../../db/migrate';
 import { seedCatalogIfEmpty } from '../../db/seed';
-import { createTestDatabase, csrfFrom, mysqlServer, testDialect, validShipping } from '../helpers';
+import { createTestDatabase, csrfFrom, validShipping } from '../helpers';
 import { freePort, projectRoot, toolOrSkip, waitFor } from './support';
 
 const PM2 = path.join(projectRoot, 'node_modules/.bin/pm2');
@@ -381,29 +380,9 @@ type Dialect = 'sqlite' | 'mysql';
 
 /** A fresh, empty database as a DATABASE_URL. */
 async function freshDatabase(dialect: Dialect, cleanups: Cleanups): Promise<string> {
-  if (dialect === testDialect) {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    return db.env.DATABASE_URL ?? `sqlite:${db.env.SQLITE_FILE}`;
-  }
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'epicbook-test-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    return `sqlite:${path.join(dir, 'store.sqlite')}`;
-  }
-  // TEST_MYSQL_URL without TEST_DB=mysql (as in `npm test`): a schema of our own on that server.
-  const server = mysqlServer();
-  const name = `epicbook_test_pm2_${process.pid}`;
-  const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
-  cleanups.push(async () => {
-    const conn = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await conn.end();
-  });
-  return server.urlFor(name);
+  const db = await createTestDatabase(dialect);
+  cleanups.push(() => db.drop());
+  return db.env.DATABASE_URL ?? `sqlite:${db.env.SQLITE_FILE}`;
 }
 
 async function openDatabase(url: string): Promise<Database> {
