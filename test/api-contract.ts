@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import type { Response } from 'supertest';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+type JsonObject = Record<string, any>;
+
+/** Which test file checks which documented paths; api-errors.test.ts proves together they cover the document. */
+export const PATHS_BY_FILE: Record<string, string[]> = {
+  'api-catalog.test.ts': ['/api/books', '/api/books/{id}', '/api/genres', '/api/openapi.json'],
+  'api-cart.test.ts': ['/api/cart', '/api/cart/items', '/api/cart/items/{bookId}'],
+  'api-checkout.test.ts': ['/api/checkout', '/api/orders/{id}'],
+};
+
+const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+/**
+ * Checks real responses against the OpenAPI document the app serves: the status must be one the
+ * operation lists (or its `default`), the body must be JSON and valid against that response's
+ * schema (JSON Schema 2020-12, formats included). Remembers what it saw, for `assertCovered`.
+ */
+export class ApiContract {
+  private readonly ajv = new Ajv2020({ strict: true, allErrors: true });
+  private readonly seen = new Set<string>();
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(readonly document: JsonObject) {
+    addFormats(this.ajv);
+    // The document's own top-level keys are not JSON Schema; only the parts we point at are compiled.
+    this.ajv.addVocabulary(['openapi', 'info', 'paths', 'components', 'jsonSchemaDialect']);
+    this.ajv.addSchema(document, 'openapi.json');
+  }
+
+  private operation(method: string, path: string): JsonObject {
+    const operation = this.document.paths?.[path]?.[method.toLowerCase()];
+    assert.ok(operation, `the document has no ${method} ${path}`);
+    return operation;
+  }
+
+  /** Asserts that `res` is what the document promises for `method path`; returns the parsed body. */
+  check(method: string, path: string, res: Response): any {
+    const responses = this.operation(method, path).responses as JsonObject;
+    const status = String(res.status);
+    const key = status in responses ? status : 'default';
+    assert.ok(responses[key], `${method} ${path} answered ${status}, which the document does not list: ${res.text.slice(0, 300)}`);
+    assert.match(String(res.headers['content-type']), /^application\/json\b/, `${method} ${path} ${status} is not JSON`);
+    const ref = `openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', key, 'content', 'application/json', 'schema')}`;
+    let validate = this.validators.get(ref);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.validators.set(ref, validate);
+    }
+    const body = JSON.parse(res.text);
+    assert.ok(validate(body), `${method} ${path} ${status} does not match the document: ${this.ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
+    this.seen.add(`${method.toUpperCase()} ${path} ${key}`);
+    return body;
+  }
+
+  /** Every operation of these paths was checked with every status it lists (default aside). */
+  assertCovered(paths: string[]): void {
+    const missing: string[] = [];
+    for (const path of paths) {
+      const item = this.document.paths?.[path];
+      assert.ok(item, `the document has no path ${path}`);
+      for (const [method, operation] of Object.entries(item as JsonObject)) {
+        for (const status of Object.keys(operation.responses)) {
+          if (status === 'default') continue;
+          const key = `${method.toUpperCase()} ${path} ${status}`;
+          if (!this.seen.has(key)) missing.push(key);
+        }
+      }
+    }
+    assert.deepEqual(missing, [], 'documented responses no test checked');
+  }
+}
