@@ -56,6 +56,19 @@ export class ApiContract {
     return body;
   }
 
+  /** For answers outside any documented operation (unknown paths, wrong methods): the Error schema, as JSON. */
+  checkError(res: Response): any {
+    assert.match(String(res.headers['content-type']), /^application\/json\b/, `${res.status} is not JSON: ${res.text.slice(0, 200)}`);
+    let validate = this.validators.get('error');
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: 'openapi.json#/components/schemas/Error' });
+      this.validators.set('error', validate);
+    }
+    const body = JSON.parse(res.text);
+    assert.ok(validate(body), `${res.status} is not an Error: ${this.ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
+    return body;
+  }
+
   /** Every operation of these paths was checked with every status it lists (default aside). */
   assertCovered(paths: string[]): void {
     const missing: string[] = [];
