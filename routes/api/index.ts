@@ -18,6 +18,11 @@ export function apiRoutes(services: Services, metrics: Pick<Metrics, 'cartCreate
   const router = Router();
   const document = JSON.stringify(openApiDocument());
 
+  // Metrics label API requests /api/..., errors and /API/... spellings included (middleware/metrics.ts).
+  router.use((_req, res, next) => {
+    res.locals.routeBase = '/api';
+    next();
+  });
   router.use(apiBookRoutes(services));
   router.use(apiCartRoutes(services, metrics, csrf));
   router.use(apiOrderRoutes(services, metrics, csrf));

@@ -112,3 +112,12 @@ test('a server failure is a JSON 500 with no detail, and the API recovers', asyn
   }
   assert.equal((await c.cart()).cart.itemCount, 1);
 });
+
+test('metrics count API requests under /api route patterns, errors included', async () => {
+  await request(t.app).get('/api/books/abc').expect(400);
+  await request(t.app).get('/API/books/abc').expect(400);
+  await request(t.app).post('/api/genres').expect(405);
+  const metrics = (await request(t.app).get('/metrics').expect(200)).text;
+  assert.match(metrics, /_count\{[^}]*method="GET",route="\/api\/books\/:id",status="400"\} 2\n/);
+  assert.match(metrics, /_count\{[^}]*method="POST",route="\/api\/genres",status="405"\} 1\n/);
+});
