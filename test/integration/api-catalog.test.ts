@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book } from '../../models';
 import { startTestApp, type TestApp } from '../helpers';
-import { ApiContract, PATHS_BY_FILE } from '../api-contract';
+import { ApiContract, PATHS_BY_FILE, assertValidOpenApi31 } from '../api-contract';
 
 let t: TestApp;
 let api: ApiContract;
@@ -31,6 +31,7 @@ describe('GET /api/openapi.json', () => {
     assert.ok(Object.keys(body.paths).length >= 9);
     for (const path of Object.keys(body.paths)) assert.match(path, /^\/api\//);
     assert.ok(body.components.schemas.Money && body.components.schemas.Error);
+    assertValidOpenApi31(body);
   });
 });
 
