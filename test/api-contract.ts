@@ -48,6 +48,12 @@ export class ApiContract {
     return validate;
   }
 
+  /** Asserts that the document's request schema `name` accepts (or, with `valid` false, refuses) `body`. */
+  checkRequest(name: string, body: unknown, valid = true): void {
+    const validate = this.compile(`openapi.json#/components/schemas/${name}`);
+    assert.equal(validate(body), valid, `${name} ${valid ? 'refuses' : 'accepts'} ${JSON.stringify(body)}: ${this.ajv.errorsText(validate.errors)}`);
+  }
+
   /** Asserts that `res` is what the document promises for `method path`; returns the parsed body. */
   check(method: string, path: string, res: Response): any {
     const responses = this.operation(method, path).responses as JsonObject;

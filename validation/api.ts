@@ -56,7 +56,11 @@ export const setQuantityBody = z.strictObject({
 });
 
 /** The checkout form's rules, exactly; only unknown fields are refused on top. */
-export const checkoutBody = z.strictObject(shippingSchema.shape);
+export const checkoutBody = z.strictObject({
+  ...shippingSchema.shape,
+  state: shippingSchema.shape.state.meta({ description: 'The postal code of a US state or DC, like IL (any case).' }),
+  addressLine2: shippingSchema.shape.addressLine2.meta({ description: 'Optional; empty means none.' }),
+});
 
 /**
  * One message per field. Unknown fields are named by their own keys, and a body that is not an

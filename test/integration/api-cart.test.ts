@@ -43,6 +43,11 @@ describe('POST /api/cart/items', () => {
   test('the first add needs no token, starts the session and the cart, and answers the whole cart', async () => {
     const c = client();
     const carts = await Cart.count();
+    api.checkRequest('AddItemRequest', { bookId: gatsby, quantity: 2 });
+    api.checkRequest('AddItemRequest', { bookId: gatsby });
+    for (const wrong of [{ quantity: 2 }, { bookId: '14' }, { bookId: gatsby, quantity: 100 }, { bookId: gatsby, colour: 'red' }]) {
+      api.checkRequest('AddItemRequest', wrong, false);
+    }
     const body = await c.add(gatsby, 2, 200, null);
     assert.equal(await Cart.count(), carts + 1);
     assert.equal(body.cart.itemCount, 2);
@@ -140,6 +145,8 @@ describe('PATCH /api/cart/items/{bookId}', () => {
 
   test('sets the quantity of a line', async () => {
     const c = await withCart(gatsby, 1);
+    api.checkRequest('SetQuantityRequest', { quantity: 4 });
+    api.checkRequest('SetQuantityRequest', { quantity: 0 }, false);
     const body = await patch(c, gatsby, { quantity: 4 }, 200);
     assert.equal(body.cart.lines[0].quantity, 4);
     assert.equal(body.cart.subtotal.cents, 6800);

@@ -36,7 +36,10 @@ describe('POST /api/checkout', () => {
   test('places the cart as an order: 201 with Location, stock taken, the next cart empty', async () => {
     const c = await withCart(gatsby, 2);
     const stock = (await Book.findByPk(gatsby))!.inventory;
-    const res = await c.raw('post', '/api/checkout').send({ ...required, state: 'il' }).expect(201);
+    const sent = { ...required, state: 'il' };
+    api.checkRequest('CheckoutRequest', sent);
+    api.checkRequest('CheckoutRequest', validShipping);
+    const res = await c.raw('post', '/api/checkout').send(sent).expect(201);
     const body = api.check('POST', '/api/checkout', res);
     assert.equal(res.headers.location, `/api/orders/${body.order.id}`);
     assert.equal(body.order.status, 'placed');
@@ -74,6 +77,7 @@ describe('POST /api/checkout', () => {
     }
     const all = await checkout(c, {}, 422);
     assert.deepEqual(Object.keys(all.error.fields).sort(), ['addressLine1', 'city', 'email', 'fullName', 'state', 'zipCode']);
+    api.checkRequest('CheckoutRequest', { ...validShipping, coupon: 'FREE' }, false);
     assert.equal((await checkout(c, { ...validShipping, coupon: 'FREE' }, 400)).error.fields.coupon, 'Unknown field.');
     assert.ok((await checkout(c, [validShipping], 400)).error.fields.body);
     assert.equal(await Checkout.count(), orders);
