@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BookDetail, BookSummary, Genre, Page } from '../../services/catalog';
+import type { BookDetail as CatalogBookDetail, BookSummary as CatalogBook, Genre, Page } from '../../services/catalog';
 import type { CartView } from '../../services/cart';
 import type { OrderView } from '../../services/checkout';
 import { MAX_LINE_QUANTITY } from '../../services/cart';
@@ -14,7 +14,7 @@ export const responseSchemas = z.registry<{ id: string; description?: string }>(
 
 const count = z.int().min(0);
 
-export const Money = z
+const Money = z
   .object({
     cents: z.int(),
     formatted: z.string(),
@@ -43,9 +43,9 @@ const BookDetail = BookSummary.extend({
   moreByAuthor: z.array(BookSummary),
 }).register(responseSchemas, { id: 'BookDetail' });
 
-export const BookResponse = z.object({ book: BookDetail }).register(responseSchemas, { id: 'BookResponse' });
+const BookResponse = z.object({ book: BookDetail }).register(responseSchemas, { id: 'BookResponse' });
 
-export const BookListResponse = z
+const BookListResponse = z
   .object({
     books: z.array(BookSummary),
     page: z.int().min(1),
@@ -55,7 +55,7 @@ export const BookListResponse = z
   })
   .register(responseSchemas, { id: 'BookListResponse' });
 
-export const GenreListResponse = z
+const GenreListResponse = z
   .object({ genres: z.array(z.object({ name: z.string(), slug: z.string(), bookCount: count })) })
   .register(responseSchemas, { id: 'GenreListResponse' });
 
@@ -79,7 +79,7 @@ const Cart = z
   })
   .register(responseSchemas, { id: 'Cart', description: 'The open cart at today\'s prices.' });
 
-export const CartResponse = z
+const CartResponse = z
   .object({
     cart: Cart,
     csrfToken: z.string().min(1).meta({ description: 'Send it back in the X-CSRF-Token header on writes made with the session cookie.' }),
@@ -114,9 +114,10 @@ const Order = z
   })
   .register(responseSchemas, { id: 'Order', description: 'A placed order; its lines keep the prices it was placed at.' });
 
-export const OrderResponse = z.object({ order: Order }).register(responseSchemas, { id: 'OrderResponse' });
+const OrderResponse = z.object({ order: Order }).register(responseSchemas, { id: 'OrderResponse' });
 
-export const ErrorResponse = z
+// Only described here: middleware/errors.ts writes every error in this shape.
+z
   .object({
     error: z.object({
       code: z.string().meta({ description: 'Stable and machine-readable: bad_request, invalid, not_found, out_of_stock, empty_cart, csrf, …' }),
@@ -130,7 +131,7 @@ export function money(cents: number): z.infer<typeof Money> {
   return { cents, formatted: formatPrice(cents), currency: 'USD' };
 }
 
-export function bookSummary(book: BookSummary): z.infer<typeof BookSummary> {
+export function bookSummary(book: CatalogBook): z.infer<typeof BookSummary> {
   return {
     id: book.id,
     title: book.title,
@@ -146,11 +147,11 @@ export function bookSummary(book: BookSummary): z.infer<typeof BookSummary> {
   };
 }
 
-export function bookDetail(book: BookDetail): z.infer<typeof BookResponse> {
+export function bookDetail(book: CatalogBookDetail): z.infer<typeof BookResponse> {
   return { book: { ...bookSummary(book), description: book.description, moreByAuthor: book.otherBooksByAuthor.map(bookSummary) } };
 }
 
-export function bookList(page: Page<BookSummary>): z.infer<typeof BookListResponse> {
+export function bookList(page: Page<CatalogBook>): z.infer<typeof BookListResponse> {
   return { books: page.items.map(bookSummary), page: page.page, perPage: page.perPage, pageCount: page.pageCount, total: page.total };
 }
 
