@@ -20,6 +20,7 @@ import { cartRoutes } from './routes/cart';
 import { checkoutRoutes } from './routes/checkout';
 import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
+import { apiRoutes } from './routes/api';
 import { loadAccount, requireAdmin } from './middleware/auth';
 import { adminMultipart } from './middleware/uploads';
 import { createMetrics } from './lib/metrics';
@@ -97,6 +98,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));
+  // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
+  app.use('/api', apiRoutes(services, metrics, csrf));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.
   app.use('/admin', requireAdmin, adminMultipart);
   app.use(csrf.protect);

@@ -54,6 +54,19 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** The path exists but not with this method; the handler sets the Allow header before throwing. */
+export class MethodNotAllowedError extends AppError {
+  constructor(allowed: readonly string[]) {
+    super(405, 'method_not_allowed', `This address only answers ${allowed.join(', ')}.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'The store is having trouble reaching its database. Please try again in a moment.') {
     super(503, 'unavailable', message);

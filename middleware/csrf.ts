@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { doubleCsrf } from 'csrf-csrf';
+import { doubleCsrf, type DoubleCsrfConfigOptions } from 'csrf-csrf';
 import type { Config } from '../config';
 
 /**
@@ -10,18 +10,28 @@ import type { Config } from '../config';
  * a token pair planted before sign-in (through an injected cookie, say) stops working at sign-in.
  */
 export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+  const shared: DoubleCsrfConfigOptions = {
     getSecret: () => config.sessionSecret,
     getSessionIdentifier: (req: Request) => (req.session?.userId ? `user:${req.session.userId}` : ''),
     cookieName: 'epicbook.csrf',
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
+  };
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    ...shared,
     getCsrfTokenFromRequest: (req: Request) => {
       const fromForm = (req.body as Record<string, unknown> | undefined)?._csrf;
       return typeof fromForm === 'string' ? fromForm : req.headers['x-csrf-token'];
     },
   });
+  // The JSON API takes its token from the header only: its bodies are data, not forms.
+  const { validateRequest: validHeaderToken } = doubleCsrf({
+    ...shared,
+    getCsrfTokenFromRequest: (req: Request) => req.headers['x-csrf-token'],
+  });
   const protect: RequestHandler = doubleCsrfProtection;
   const token = (req: Request, res: Response): string =>
     generateCsrfToken(req, res, { cookieOptions: { secure: req.secure } });
-  return { protect, token };
+  return { protect, token, validHeaderToken };
 }
+
+export type Csrf = ReturnType<typeof createCsrf>;

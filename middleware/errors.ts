@@ -7,8 +7,11 @@ export const notFound: RequestHandler = () => {
   throw new NotFoundError();
 };
 
+// Express routes /API/Books to the /api router too, so the API's errors must match the same way.
+const API_PATH = /^\/api(?:\/|$)/i;
+
 export function wantsJson(req: Request): boolean {
-  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+  return API_PATH.test(req.path) || req.accepts(['html', 'json']) === 'json';
 }
 
 interface HttpishError {
@@ -45,6 +48,9 @@ function classify(error: unknown): AppError | null {
   }
   if (e.type === 'entity.too.large') return new AppError(413, 'too_large', 'That request is too large.');
   if (e.type === 'entity.parse.failed') return new AppError(400, 'bad_request', 'We could not read that request.');
+  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+    return new AppError(415, 'unsupported_media_type', 'We cannot read that charset or content encoding; send UTF-8.');
+  }
   // Express, the router and body-parser mark client mistakes with a 4xx status (a URL with a broken
   // %-escape, say). Their own messages may name internals, so we show ours.
   if (error instanceof URIError) return new AppError(400, 'bad_request', 'That address is not valid.');

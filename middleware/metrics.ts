@@ -10,7 +10,10 @@ export function measureRequests(metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const pattern = req.route?.path;
-      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : req.path.startsWith('/assets/') ? '/assets' : 'unmatched';
+      // An error leaves its router before it is answered, and Express then resets baseUrl; a router
+      // that wants its prefix kept in the label records it in res.locals.routeBase (see routes/api).
+      const base = typeof res.locals.routeBase === 'string' ? res.locals.routeBase : req.baseUrl;
+      const route = typeof pattern === 'string' ? `${base}${pattern}` : req.path.startsWith('/assets/') ? '/assets' : 'unmatched';
       metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();

@@ -14,6 +14,8 @@ declare module 'express-session' {
   }
 }
 
+export const SESSION_COOKIE = 'epicbook.sid';
+
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 
 /**
@@ -29,7 +31,7 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
     expiration: config.sessionMaxAgeMs,
   });
   return session({
-    name: 'epicbook.sid',
+    name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store,
     resave: false,

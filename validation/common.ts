@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const MAX_ID = 2_147_483_647;
+export const MAX_ID = 2_147_483_647;
 
 /** A database id from a URL or a form: digits only, no signs, no exponents, within INT range. */
 export const idSchema = z
