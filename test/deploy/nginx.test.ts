@@ -425,8 +425,11 @@ describe('nginx in front of the app (deploy/nginx)', { skip: nginxMissing }, () 
         ['/register', '127.0.0.12'],
         ['/cart/items', '127.0.0.13'],
         ['/checkout', '127.0.0.14'],
+        ['/api/cart/items', '127.0.0.17'],
+        ['/api/checkout', '127.0.0.18'],
       ];
       for (const [url, from] of targets) {
+        const api = url.startsWith('/api/');
         const statuses: number[] = [];
         for (let i = 0; i < 50; i += 1) {
           // No CSRF token: the app refuses each quickly (403) without touching the database.
@@ -439,15 +442,22 @@ describe('nginx in front of the app (deploy/nginx)', { skip: nginxMissing }, () 
           if (reply.status === 429) {
             assert.ok(isNginx429(reply), `${url}: this 429 came from the app`);
             assert.equal(reply.headers['retry-after'], '10');
-            assert.match(reply.text, /Please slow down/);
+            if (api) {
+              // An API client gets JSON even though it never said it accepts JSON.
+              assert.match(String(reply.headers['content-type']), /^application\/json/);
+              assert.equal((JSON.parse(reply.text) as { error: { code: string } }).error.code, 'too_many_requests');
+            } else {
+              assert.match(reply.text, /Please slow down/);
+            }
           } else {
-            assert.equal(reply.status, 403, `${url}: POST ${i + 1} answered ${reply.status}`);
+            // The API refuses a form body (415) before it looks for a token; the pages want the token (403).
+            assert.equal(reply.status, api ? 415 : 403, `${url}: POST ${i + 1} answered ${reply.status}`);
           }
           statuses.push(reply.status);
         }
         assert.ok(statuses.includes(429), `${url}: 50 POSTs and not one 429`);
         // Loose enough for a shopper: the first several in a row all get through.
-        assert.deepEqual(statuses.slice(0, 8), Array(8).fill(403), `${url}: ${statuses.join(',')}`);
+        assert.deepEqual(statuses.slice(0, 8), Array(8).fill(api ? 415 : 403), `${url}: ${statuses.join(',')}`);
       }
 
       // The same limit whatever spelling Express would route to /login; JSON for the page's script.
