@@ -31,3 +31,12 @@ export function metricsRoute(metrics: Metrics): Router {
   });
   return router;
 }
+
+/**
+ * Records the mount path of the router it sits in front of, for the request's metrics label: an
+ * error leaves that router before it is answered, and Express has reset req.baseUrl by then.
+ */
+export const keepRouteBase: RequestHandler = (req, res, next) => {
+  res.locals.routeBase = req.baseUrl;
+  next();
+};

@@ -5,6 +5,7 @@ import { bookRoutes } from './books';
 import { authorRoutes } from './authors';
 import { orderRoutes } from './orders';
 import { auditRoutes } from './audit';
+import { keepRouteBase } from '../../middleware/metrics';
 
 /**
  * The admin dashboard. app.ts mounts it behind requireAdmin, so every route here (and every form
@@ -12,10 +13,10 @@ import { auditRoutes } from './audit';
  */
 export function adminRoutes(services: Services): Router {
   const router = Router();
-  router.use(dashboardRoutes(services));
-  router.use('/books', bookRoutes(services));
-  router.use('/authors', authorRoutes(services));
-  router.use('/orders', orderRoutes(services));
-  router.use('/audit', auditRoutes(services));
+  router.use(keepRouteBase, dashboardRoutes(services));
+  router.use('/books', keepRouteBase, bookRoutes(services));
+  router.use('/authors', keepRouteBase, authorRoutes(services));
+  router.use('/orders', keepRouteBase, orderRoutes(services));
+  router.use('/audit', keepRouteBase, auditRoutes(services));
   return router;
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { Shopper, startTestApp, type TestApp } from '../helpers';
+import { Shopper, signedInAdmin, startTestApp, type TestApp } from '../helpers';
 
 let app: TestApp;
 before(async () => {
@@ -41,6 +41,14 @@ describe('GET /metrics', () => {
     const text = await scrape();
     assert.doesNotMatch(text, /nope-1|wp-admin/);
     assert.ok(value(text, 'epicbook_http_requests_total', { route: 'unmatched', status: '404' }) >= 4);
+  });
+
+  test('an admin page that fails keeps its full route in the label', async () => {
+    const admin = await signedInAdmin(app);
+    await admin.agent.get('/admin/books/999999/edit').expect(404);
+    const text = await scrape();
+    assert.equal(value(text, 'epicbook_http_requests_total', { route: '/admin/books/:id/edit', status: '404' }), 1);
+    assert.equal(value(text, 'epicbook_http_requests_total', { route: '/books/:id/edit', status: '404' }), 0);
   });
 
   test('counts carts created and orders placed', async () => {
