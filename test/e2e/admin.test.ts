@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { validShipping } from '../helpers';
-import { assertNoProblems, browserSkipReason, createAdmin, launchBrowser, newContext, screenshots, startStore, type Store } from './support';
+import { addToCart, assertNoProblems, browserSkipReason, checkOut, createAdmin, launchBrowser, newContext, screenshots, startStore, type Store } from './support';
 
 const TITLE = 'The Lighthouse Keeper’s Atlas';
 
@@ -101,18 +101,8 @@ describe('an admin', { skip: browserSkipReason() }, () => {
 
     // A shopper in another browser buys a copy.
     const shopper = await newContext(browser, store.baseUrl);
-    await shopper.page.goto(bookUrl);
-    await shopper.page.locator('.add-to-cart-detail').getByRole('button', { name: 'Add to cart' }).click();
-    await shopper.page.locator('.site-header [data-cart-count="1"]').waitFor();
-    await shopper.page.goto('/checkout');
-    await shopper.page.getByLabel('Full name').fill(validShipping.fullName);
-    await shopper.page.getByLabel('Email').fill(validShipping.email);
-    await shopper.page.getByLabel('Street address').fill(validShipping.addressLine1);
-    await shopper.page.getByLabel('City').fill(validShipping.city);
-    await shopper.page.getByLabel('State').selectOption(validShipping.state);
-    await shopper.page.getByLabel('ZIP code').fill(validShipping.zipCode);
-    await shopper.page.getByRole('button', { name: /^Place order/ }).click();
-    await shopper.page.waitForURL(/\/orders\/\d+$/);
+    await addToCart(shopper.page, bookUrl);
+    await checkOut(shopper.page, validShipping);
     const orderNumber = (await shopper.page.locator('[data-order-number]').textContent()) ?? '';
     assert.match(orderNumber, /^EB-\d{6}$/);
     assert.equal(await stockOnStorePage(page, bookUrl), '3 in stock');

@@ -167,3 +167,40 @@ interface AxeRawResults {
 export async function badge(page: Page): Promise<string> {
   return (await page.locator('.site-header [data-cart-count]').textContent())?.trim() ?? '';
 }
+
+/** Signs in through the form; resolves once the app has redirected. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** Adds one copy of the book at `bookPath` with its page's button and waits for the badge to count it. */
+export async function addToCart(page: Page, bookPath: string): Promise<void> {
+  await page.goto(bookPath);
+  const before = Number(await badge(page));
+  await page.locator('.add-to-cart-detail').getByRole('button', { name: 'Add to cart' }).click();
+  await page.locator(`.site-header [data-cart-count="${before + 1}"]`).waitFor();
+}
+
+export interface Shipping { fullName: string; email: string; addressLine1: string; city: string; state: string; zipCode: string }
+
+/** Fills the checkout form (the page must be /checkout). */
+export async function fillShipping(page: Page, values: Shipping): Promise<void> {
+  await page.getByLabel('Full name').fill(values.fullName);
+  await page.getByLabel('Email').fill(values.email);
+  await page.getByLabel('Street address').fill(values.addressLine1);
+  await page.getByLabel('City').fill(values.city);
+  await page.getByLabel('State').selectOption(values.state);
+  await page.getByLabel('ZIP code').fill(values.zipCode);
+}
+
+/** Places an order for what is in the cart; resolves to the confirmation page's order path. */
+export async function checkOut(page: Page, values: Shipping): Promise<string> {
+  await page.goto('/checkout');
+  await fillShipping(page, values);
+  await page.getByRole('button', { name: /^Place order/ }).click();
+  await page.waitForURL(/\/orders\/\d+$/);
+  return new URL(page.url()).pathname;
+}
