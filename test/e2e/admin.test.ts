@@ -20,8 +20,12 @@ async function drawCover(browser: Browser): Promise<Buffer> {
 async function loadedWidth(image: Locator): Promise<number> {
   await image.scrollIntoViewIfNeeded();
   return image.evaluate((img: HTMLImageElement) => new Promise<number>((resolve) => {
-    if (img.complete) resolve(img.naturalWidth);
-    else img.addEventListener('load', () => resolve(img.naturalWidth)), img.addEventListener('error', () => resolve(0));
+    if (img.complete) {
+      resolve(img.naturalWidth);
+      return;
+    }
+    img.addEventListener('load', () => resolve(img.naturalWidth));
+    img.addEventListener('error', () => resolve(0));
   }));
 }
 

@@ -123,7 +123,7 @@ export const screenshotRoot = path.join(projectRoot, 'test-results', 'screenshot
 export function screenshots(journey: string) {
   const dir = path.join(screenshotRoot, journey);
   mkdirSync(dir, { recursive: true });
-  console.log(`# screenshots of the ${journey} journey: ${dir}`);
+  console.log(`screenshots of the ${journey} journey: ${dir}`);
   return async (page: Page, name: string, fullPage = true) => {
     await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage, animations: 'disabled' });
   };
