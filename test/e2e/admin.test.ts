@@ -142,6 +142,15 @@ describe('an admin', { skip: browserSkipReason() }, () => {
     await shopper.page.reload();
     assert.equal(await shopper.page.locator('[data-order-status]').textContent(), 'shipped');
 
+    // The dashboard counts the sale.
+    await page.locator('.admin-nav').getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL('**/admin');
+    assert.equal(await page.locator('[data-period="all"] [data-stat="orders"]').textContent(), '1');
+    assert.equal(await page.locator('[data-period="all"] [data-stat="revenue"]').textContent(), '$18.50');
+    assert.equal(await page.locator('[data-table="best-sellers"] tbody tr').count(), 1);
+    assert.match((await page.locator('[data-table="best-sellers"] tbody tr').textContent()) ?? '', new RegExp(TITLE));
+    await shot(page, 'dashboard-after-sale');
+
     assertNoProblems(problems);
     assertNoProblems(shopper.problems);
     await shopper.context.close();
