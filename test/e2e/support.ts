@@ -12,8 +12,6 @@ import { projectRoot } from '../../config';
 import { createAccountService } from '../../services/accounts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers';
 
-export { ADMIN };
-
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const LAUNCH_ARGS = [
@@ -46,7 +44,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The app as server.ts runs it, on 127.0.0.1 and a port the OS picks, on a fresh database (SQLite unless TEST_DB says otherwise). */
+/**
+ * The app as server.ts runs it, on 127.0.0.1 and a port the OS picks, on a fresh database of its own
+ * (a temp SQLite file: npm run test:e2e never sets TEST_DB).
+ */
 export async function startStore(): Promise<Store> {
   const test = await startTestApp();
   const server: Server = await new Promise((resolve, reject) => {
