@@ -2,7 +2,7 @@
  * What the browser tests share: the store on a free local port with a fresh SQLite file, Debian's
  * Chromium driven by playwright-core, the skip-or-fail rule, axe-core and screenshots.
  */
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -11,32 +11,9 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { projectRoot } from '../../config';
 import { createAccountService } from '../../services/accounts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers';
+import { LAUNCH_ARGS, browserSkipReason, chromiumPath } from './browser';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-gpu',
-  '--no-first-run',
-];
-
-/**
- * Whether this machine can run the browser tests. Without Chromium they are skipped with one line
- * saying how to enable them; in CI (CI=true), where .ci/run installs it, a missing browser fails.
- */
-export function browserSkipReason(): string | false {
-  try {
-    accessSync(chromiumPath, constants.X_OK);
-    return false;
-  } catch {
-    const message = `no Chromium at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH) to run the browser tests`;
-    if (process.env.CI === 'true') throw new Error(message);
-    return message;
-  }
-}
+export { browserSkipReason };
 
 export interface Store {
   test: TestApp;
