@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ADMIN_SEARCH_COLUMNS, SQLITE_SEARCH_TABLE, STORE_SEARCH_COLUMNS } from '../db/migrations/0004-book-search';
 import { booleanModeMatch, fts5Match, type SearchWords } from '../lib/search-text';
+import { pageSlice } from '../lib/pagination';
 
 export interface BookSearch {
   words: SearchWords;
@@ -13,7 +14,9 @@ export interface BookSearch {
 interface SqlParts {
   from: string;
   where: string;
-  rank: string;
+  /** How well a book matches, as a column; sorted by `order`. */
+  score: string;
+  order: 'ASC' | 'DESC';
   replacements: Record<string, unknown>;
 }
 
@@ -36,7 +39,7 @@ function sqlFor(sequelize: Sequelize, search: BookSearch): SqlParts {
   if (sequelize.getDialect() === 'mysql') {
     replacements.match = booleanModeMatch(search.words.indexed);
     const match = `MATCH (${columns.map((c) => `b.${c}`).join(', ')}) AGAINST (:match IN BOOLEAN MODE)`;
-    return { from: 'Books b', where: [match, ...conditions].join(' AND '), rank: `${match} DESC`, replacements };
+    return { from: 'Books b', where: [match, ...conditions].join(' AND '), score: match, order: 'DESC', replacements };
   }
   const T = SQLITE_SEARCH_TABLE;
   replacements.match = fts5Match(search.words.indexed, search.scope === 'store' ? undefined : columns);
@@ -45,35 +48,60 @@ function sqlFor(sequelize: Sequelize, search: BookSearch): SqlParts {
   return {
     from: `${T} JOIN Books b ON b.id = ${T}.rowid`,
     where: [`${T} MATCH :match`, ...conditions].join(' AND '),
-    rank: `bm25(${T}, 10.0, 5.0, 1.0)`,
+    score: `bm25(${T}, 10.0, 5.0, 1.0)`,
+    order: 'ASC',
     replacements,
   };
 }
 
-/** How many books match. Nothing matches when no word can be looked up in the index. */
-export async function countMatchingBooks(sequelize: Sequelize, search: BookSearch): Promise<number> {
-  if (search.words.indexed.length === 0) return 0;
-  const sql = sqlFor(sequelize, search);
-  const [row] = await sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${sql.from} WHERE ${sql.where}`, {
-    replacements: sql.replacements,
-    type: QueryTypes.SELECT,
-  });
-  return Number(row?.total ?? 0);
+export interface SearchPage {
+  /** Matching book ids of the page, in order. */
+  ids: number[];
+  total: number;
+  page: number;
+  pageCount: number;
 }
 
 /** The SQL of one page of matching books, most relevant first, then by title (exported for EXPLAIN in tests). */
 export function searchPageQuery(sequelize: Sequelize, search: BookSearch, page: { limit: number; offset: number }) {
   const sql = sqlFor(sequelize, search);
+  // The count rides along as a window over every match: the full-text lookup, which is most of the
+  // cost with thousands of matches, then runs once instead of twice. The score is taken in a
+  // subquery because FTS5 computes bm25() only while it reads its own index.
   return {
-    sql: `SELECT b.id AS id FROM ${sql.from} WHERE ${sql.where} ORDER BY ${sql.rank}, b.title, b.id LIMIT :limit OFFSET :offset`,
+    sql: `SELECT m.id AS id, COUNT(*) OVER () AS total
+      FROM (SELECT b.id AS id, b.title AS title, ${sql.score} AS score FROM ${sql.from} WHERE ${sql.where}) m
+      ORDER BY m.score ${sql.order}, m.title, m.id LIMIT :limit OFFSET :offset`,
     replacements: { ...sql.replacements, limit: page.limit, offset: page.offset },
   };
 }
 
-/** The ids of one page of matching books, in their order. */
-export async function matchingBookIds(sequelize: Sequelize, search: BookSearch, page: { limit: number; offset: number }): Promise<number[]> {
-  if (search.words.indexed.length === 0) return [];
-  const { sql, replacements } = searchPageQuery(sequelize, search, page);
-  const rows = await sequelize.query<{ id: number }>(sql, { replacements, type: QueryTypes.SELECT });
-  return rows.map((r) => Number(r.id));
+async function runPage(sequelize: Sequelize, search: BookSearch, limit: number, offset: number) {
+  const { sql, replacements } = searchPageQuery(sequelize, search, { limit, offset });
+  return sequelize.query<{ id: number; total: number | string }>(sql, { replacements, type: QueryTypes.SELECT });
+}
+
+/**
+ * One page of a search and the number of matches. A page past the end (an old link, a shortened
+ * search) shows the last page, like every other list; nothing matches when no word can be looked
+ * up in the index.
+ */
+export async function searchPage(sequelize: Sequelize, search: BookSearch, requested: { page: number; perPage: number }): Promise<SearchPage> {
+  if (search.words.indexed.length === 0) return { ids: [], total: 0, page: 1, pageCount: 1 };
+  const wanted = pageSlice(Number.MAX_SAFE_INTEGER, requested.page, requested.perPage);
+  let rows = await runPage(sequelize, search, requested.perPage, wanted.offset);
+  if (rows.length === 0 && wanted.page > 1) {
+    // Past the end, so the window counted nothing: count, then read the last page.
+    const sql = sqlFor(sequelize, search);
+    const [row] = await sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${sql.from} WHERE ${sql.where}`, {
+      replacements: sql.replacements,
+      type: QueryTypes.SELECT,
+    });
+    const counted = Number(row?.total ?? 0);
+    const last = pageSlice(counted, requested.page, requested.perPage);
+    if (counted > 0) rows = await runPage(sequelize, search, requested.perPage, last.offset);
+  }
+  const total = Number(rows[0]?.total ?? 0);
+  const { page, pageCount } = pageSlice(total, requested.page, requested.perPage);
+  return { ids: rows.map((r) => Number(r.id)), total, page, pageCount };
 }

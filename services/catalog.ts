@@ -5,7 +5,7 @@ import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
 import { pageSlice } from '../lib/pagination';
 import { searchWords } from '../lib/search-text';
-import { countMatchingBooks, matchingBookIds, type BookSearch } from './book-search';
+import { searchPage, type BookSearch } from './book-search';
 
 /** What every page knows about a book: plain data, ready for a view or JSON. */
 export interface BookSummary {
@@ -181,9 +181,7 @@ export function searchTerms(query: string): string[] {
 export async function searchBooks(query: string, options: { page: number; perPage: number }): Promise<Page<BookSummary>> {
   const sequelize = Book.sequelize!;
   const search: BookSearch = { words: searchWords(query), scope: 'store', status: 'listed' };
-  const total = await countMatchingBooks(sequelize, search);
-  const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-  const ids = await matchingBookIds(sequelize, search, { limit: options.perPage, offset });
+  const { ids, total, page, pageCount } = await searchPage(sequelize, search, options);
   return { items: await summariesInOrder(ids), page, pageCount, total, perPage: options.perPage };
 }
 

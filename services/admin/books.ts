@@ -9,7 +9,7 @@ import type { BookForm } from '../../validation/book';
 import { recordAudit, type Actor } from '../audit';
 import { bookUrl, coverUrl, type Page } from '../catalog';
 import { authorSearchName, searchWords } from '../../lib/search-text';
-import { countMatchingBooks, matchingBookIds, type BookSearch } from '../book-search';
+import { searchPage, type BookSearch } from '../book-search';
 import { refreshTotals } from '../cart';
 import { pageSlice } from '../../lib/pagination';
 
@@ -137,26 +137,35 @@ function describeChanges(before: Record<string, unknown>, after: Record<string, 
   return changes;
 }
 
+const listAttributes = ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'];
+const listInclude = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
+type ListPage = { rows: Book[]; total: number; page: number; pageCount: number };
+
+/** The admin list's search, ranked by the full-text index. */
+async function searchedBooks(db: Database, search: BookSearch, requested: { page: number; perPage: number }): Promise<ListPage> {
+  const { ids, total, page, pageCount } = await searchPage(db.sequelize, search, requested);
+  const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes })).map((b) => [b.id, b]));
+  return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
+}
+
+/** The admin list without a search, by title. */
+async function allBooks(status: BookStatusFilter, requested: { page: number; perPage: number }): Promise<ListPage> {
+  const where = status === 'listed' ? { removedAt: null } : status === 'hidden' ? { removedAt: { [Op.ne]: null } } : {};
+  const total = await Book.count({ where });
+  const { page, pageCount, offset } = pageSlice(total, requested.page, requested.perPage);
+  const rows = await Book.findAll({ where, include: listInclude, attributes: listAttributes, order: [['title', 'ASC'], ['id', 'ASC']], limit: requested.perPage, offset });
+  return { rows, total, page, pageCount };
+}
+
 export function createAdminBookService(db: Database) {
   return {
     /** The admin list: every book, hidden ones included unless filtered, searchable by title or author. */
     async list(options: { q: string; status: BookStatusFilter; page: number; perPage: number }): Promise<Page<AdminBookRow>> {
       const words = searchWords(options.q);
-      const include = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
-      const attributes = ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'];
       // A search that left no words (only punctuation) lists everything, as an empty box does.
-      const search: BookSearch | null = words.indexed.length + words.filters.length > 0 ? { words, scope: 'admin', status: options.status } : null;
-      const where = options.status === 'listed' ? { removedAt: null } : options.status === 'hidden' ? { removedAt: { [Op.ne]: null } } : {};
-      const total = search ? await countMatchingBooks(db.sequelize, search) : await Book.count({ where });
-      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      let rows: Book[];
-      if (search) {
-        const ids = await matchingBookIds(db.sequelize, search, { limit: options.perPage, offset });
-        const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include, attributes })).map((b) => [b.id, b]));
-        rows = ids.flatMap((id) => found.get(id) ?? []);
-      } else {
-        rows = await Book.findAll({ where, include, attributes, order: [['title', 'ASC'], ['id', 'ASC']], limit: options.perPage, offset });
-      }
+      const { rows, total, page, pageCount } = words.indexed.length + words.filters.length > 0
+        ? await searchedBooks(db, { words, scope: 'admin', status: options.status }, options)
+        : await allBooks(options.status, options);
       const items = rows.map((b): AdminBookRow => ({
         id: b.id,
         title: b.title,
