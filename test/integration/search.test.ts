@@ -43,6 +43,13 @@ describe('search: matching', () => {
     assert.deepEqual(await titles('obbit'), [], 'a word is matched from its start, not inside');
   });
 
+  test('apostrophes and hyphens split words alike in the books and in the search', async () => {
+    await addBooks({ firstName: 'Flann', lastName: "O'Brien" }, [{ title: 'The Third Policeman', description: 'A sci-fi-ish comic novel.' }]);
+    for (const q of ["o'brien", 'o brien', 'brien', 'O’Brien third', 'sci-fi policeman', 'fi ish policeman']) {
+      assert.deepEqual(await titles(q), ['The Third Policeman'], q);
+    }
+  });
+
   test('every word must match, wherever it is', async () => {
     assert.deepEqual(await titles('tolkien hobbit'), ['The Hobbit']);
     assert.deepEqual(await titles('harper lee mockingbird'), ['To Kill a Mockingbird']);
