@@ -38,12 +38,17 @@ CREATE TABLE IF NOT EXISTS `Books` (
   `removedAt` datetime DEFAULT NULL,
   -- The MIME type of an uploaded cover (in BookCovers), or NULL for the generated one.
   `coverType` varchar(16) DEFAULT NULL,
+  -- The author's name copied for full-text search; the app rewrites it when the author changes.
+  `authorName` varchar(201) DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `books_title_author_unique` (`title`, `AuthorId`),
   KEY `books_genre_title` (`genre`, `title`),
   KEY `books_genre_year` (`genre`, `pubYear`),
   KEY `books_author` (`AuthorId`),
   KEY `books_inventory` (`inventory`),
+  -- The store's search (title, author, description) and the admin list's (title, author).
+  FULLTEXT KEY `books_search` (`title`, `authorName`, `bookDescription`),
+  FULLTEXT KEY `books_search_admin` (`title`, `authorName`),
   CONSTRAINT `Books_ibfk_1` FOREIGN KEY (`AuthorId`) REFERENCES `Authors` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -166,4 +171,4 @@ CREATE TABLE IF NOT EXISTS `RateLimits` (
   PRIMARY KEY (`key`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin');
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0004-book-search');

@@ -1,4 +1,5 @@
 import type { SeedBook } from './seed';
+import { authorSearchName } from '../lib/search-text';
 
 /**
  * The bundled catalog as plain SQL for the `mysql` client. Generated from the same data the app
@@ -37,9 +38,11 @@ export function booksSeedSql(books: readonly SeedBook[]): string {
   if (books.some((b) => !/^\d+\.\d{2}$/.test(b.price))) throw new Error('seed prices must be decimal text like 32.50');
   const statements = books.map((b) =>
     [
-      'INSERT INTO `Books` (`title`, `genre`, `pubYear`, `price`, `inventory`, `bookDescription`, `AuthorId`, `createdAt`, `updatedAt`)',
+      'INSERT INTO `Books` (`title`, `genre`, `pubYear`, `price`, `inventory`, `bookDescription`, `authorName`, `AuthorId`, `createdAt`, `updatedAt`)',
       `SELECT ${sqlString(b.title)}, ${sqlString(b.genre)}, ${b.pubYear}, ${b.price}, ${b.inventory},`,
       `  ${sqlString(b.description)},`,
+      // The author's name copied for the full-text index, as the app writes it (no trigger on MySQL).
+      `  ${sqlString(authorSearchName({ firstName: b.authorFirstName, lastName: b.authorLastName }))},`,
       `  a.\`id\`, NOW(), NOW() FROM \`Authors\` a WHERE a.\`firstName\` = ${sqlString(b.authorFirstName)} AND a.\`lastName\` = ${sqlString(b.authorLastName)}`,
       'ON DUPLICATE KEY UPDATE `Books`.`id` = `Books`.`id`;',
     ].join('\n'),

@@ -1,6 +1,7 @@
 import type { Database } from './connection';
 import { Author, Book } from '../models';
 import catalog from './seed/books.json';
+import { authorSearchName } from '../lib/search-text';
 
 export interface SeedBook {
   title: string;
@@ -38,6 +39,7 @@ export async function seedCatalogIfEmpty(db: Database): Promise<{ authors: numbe
         inventory: row.inventory,
         bookDescription: row.description,
         AuthorId: authorIds.get(`${row.authorFirstName}\u0000${row.authorLastName}`)!,
+        authorName: authorSearchName({ firstName: row.authorFirstName, lastName: row.authorLastName }),
       })),
       { transaction },
     );

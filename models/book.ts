@@ -17,6 +17,8 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
   declare removedAt: CreationOptional<Date | null>;
   /** The MIME type of an uploaded cover, or null for the generated one. */
   declare coverType: CreationOptional<string | null>;
+  /** A copy of the author's name for the full-text index (lib/search-text's authorSearchName). */
+  declare authorName: string;
   declare AuthorId: ForeignKey<number>;
   declare Author?: NonAttribute<Author>;
   declare createdAt: CreationOptional<Date>;
@@ -34,6 +36,8 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
         bookDescription: { type: DataTypes.TEXT, allowNull: true },
         removedAt: { type: DataTypes.DATE, allowNull: true },
         coverType: { type: DataTypes.STRING(16), allowNull: true },
+        // Required here though nullable in the table, so a book saved without it fails loudly.
+        authorName: { type: DataTypes.STRING(201), allowNull: false },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

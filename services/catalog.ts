@@ -4,6 +4,8 @@ import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
 import { pageSlice } from '../lib/pagination';
+import { searchWords } from '../lib/search-text';
+import { searchPage, type BookSearch } from './book-search';
 
 /** What every page knows about a book: plain data, ready for a view or JSON. */
 export interface BookSummary {
@@ -172,24 +174,26 @@ export function searchTerms(query: string): string[] {
     .slice(0, SEARCH_MAX_TERMS);
 }
 
-/** Every word must appear in the title, the description or the author's name (case-insensitive). */
+/**
+ * Every word must start a word of the title, the author's name or the description (short words
+ * and stopwords need only appear in one of them), most relevant first. Runs on the full-text index.
+ */
 export async function searchBooks(query: string, options: { page: number; perPage: number }): Promise<Page<BookSummary>> {
-  const terms = searchTerms(query);
-  if (terms.length === 0) return { items: [], page: 1, pageCount: 1, total: 0, perPage: options.perPage };
-  const where = {
-    [Op.and]: terms.map((term) => {
-      const like = { [Op.like]: `%${term}%` };
-      return {
-        [Op.or]: [
-          { title: like },
-          { bookDescription: like },
-          { '$Author.firstName$': like },
-          { '$Author.lastName$': like },
-        ],
-      };
-    }),
-  } as WhereOptions<Book>;
-  return pageOf(where, [['title', 'ASC'], ['id', 'ASC']], options.page, options.perPage);
+  const sequelize = Book.sequelize!;
+  const search: BookSearch = { words: searchWords(query), scope: 'store', status: 'listed' };
+  const { ids, total, page, pageCount } = await searchPage(sequelize, search, options);
+  return { items: await summariesInOrder(ids), page, pageCount, total, perPage: options.perPage };
+}
+
+/** The listed books with these ids, in the given order (a book hidden in between is left out). */
+async function summariesInOrder(ids: number[]): Promise<BookSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await Book.findAll({ where: { ...LISTED, id: { [Op.in]: ids } }, include: [withAuthor], attributes: summaryAttributes });
+  const byId = new Map(rows.map((b) => [b.id, b]));
+  return ids.flatMap((id) => {
+    const book = byId.get(id);
+    return book ? [toSummary(book)] : [];
+  });
 }
 
 export async function getBook(id: number): Promise<BookDetail> {

@@ -6,6 +6,7 @@ import { recordAudit, type Actor } from '../audit';
 import { SEARCH_MAX_LENGTH, searchTerms, type Page } from '../catalog';
 import type { AuthorInput } from '../../validation/author';
 import { pageSlice } from '../../lib/pagination';
+import { authorSearchName } from '../../lib/search-text';
 
 export interface AdminAuthorView {
   id: number;
@@ -163,6 +164,8 @@ export function createAdminAuthorService(db: Database) {
             return { author: toView(author), changed: false };
           }
           await author.update({ firstName: input.firstName, lastName: input.lastName }, { transaction });
+          // Their books' copy of the name, for search; updatedAt moves too, as the drawn covers show the name.
+          await Book.update({ authorName: authorSearchName(author) }, { where: { AuthorId: author.id }, transaction });
           const after = auditedFields(author);
           await recordAudit(transaction, actor, {
             action: 'author.update',

@@ -7,7 +7,9 @@ import { toCents } from '../../lib/money';
 import { slugify } from '../../lib/slug';
 import type { BookForm } from '../../validation/book';
 import { recordAudit, type Actor } from '../audit';
-import { bookUrl, coverUrl, searchTerms, type Page } from '../catalog';
+import { bookUrl, coverUrl, type Page } from '../catalog';
+import { authorSearchName, searchWords } from '../../lib/search-text';
+import { searchPage, type BookSearch } from '../book-search';
 import { refreshTotals } from '../cart';
 import { pageSlice } from '../../lib/pagination';
 
@@ -135,29 +137,35 @@ function describeChanges(before: Record<string, unknown>, after: Record<string, 
   return changes;
 }
 
+const listAttributes = ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'];
+const listInclude = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
+type ListPage = { rows: Book[]; total: number; page: number; pageCount: number };
+
+/** The admin list's search, ranked by the full-text index. */
+async function searchedBooks(db: Database, search: BookSearch, requested: { page: number; perPage: number }): Promise<ListPage> {
+  const { ids, total, page, pageCount } = await searchPage(db.sequelize, search, requested);
+  const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes })).map((b) => [b.id, b]));
+  return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
+}
+
+/** The admin list without a search, by title. */
+async function allBooks(status: BookStatusFilter, requested: { page: number; perPage: number }): Promise<ListPage> {
+  const where = status === 'listed' ? { removedAt: null } : status === 'hidden' ? { removedAt: { [Op.ne]: null } } : {};
+  const total = await Book.count({ where });
+  const { page, pageCount, offset } = pageSlice(total, requested.page, requested.perPage);
+  const rows = await Book.findAll({ where, include: listInclude, attributes: listAttributes, order: [['title', 'ASC'], ['id', 'ASC']], limit: requested.perPage, offset });
+  return { rows, total, page, pageCount };
+}
+
 export function createAdminBookService(db: Database) {
   return {
     /** The admin list: every book, hidden ones included unless filtered, searchable by title or author. */
     async list(options: { q: string; status: BookStatusFilter; page: number; perPage: number }): Promise<Page<AdminBookRow>> {
-      const conditions: WhereOptions<Book>[] = [];
-      if (options.status === 'listed') conditions.push({ removedAt: null });
-      if (options.status === 'hidden') conditions.push({ removedAt: { [Op.ne]: null } });
-      for (const term of searchTerms(options.q)) {
-        const like = { [Op.like]: `%${term}%` };
-        conditions.push({ [Op.or]: [{ title: like }, { '$Author.firstName$': like }, { '$Author.lastName$': like }] } as WhereOptions<Book>);
-      }
-      const where = { [Op.and]: conditions } as WhereOptions<Book>;
-      const include = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
-      const total = await Book.count({ where, include });
-      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      const rows = await Book.findAll({
-        where,
-        include,
-        attributes: ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'],
-        order: [['title', 'ASC'], ['id', 'ASC']],
-        limit: options.perPage,
-        offset,
-      });
+      const words = searchWords(options.q);
+      // A search that left no words (only punctuation) lists everything, as an empty box does.
+      const { rows, total, page, pageCount } = words.indexed.length + words.filters.length > 0
+        ? await searchedBooks(db, { words, scope: 'admin', status: options.status }, options)
+        : await allBooks(options.status, options);
       const items = rows.map((b): AdminBookRow => ({
         id: b.id,
         title: b.title,
@@ -220,6 +228,7 @@ export function createAdminBookService(db: Database) {
             inventory: form.inventory,
             bookDescription: form.bookDescription,
             coverType: cover?.type ?? null,
+            authorName: authorSearchName(author),
           }, { transaction });
           if (cover) await saveCover(book.id, cover, transaction);
           await recordAudit(transaction, actor, {
@@ -262,7 +271,7 @@ export function createAdminBookService(db: Database) {
             title: form.title, AuthorId: author.id, genre, pubYear: form.pubYear,
             price: form.price, inventory: stockEdited ? form.inventory : book.inventory, bookDescription: form.bookDescription, coverType,
           };
-          book.set(after);
+          book.set({ ...after, authorName: authorSearchName(author) });
           // A new cover must get a new URL (its ?v= is updatedAt) even when nothing else changed.
           if (options.cover || options.removeCover) book.changed('updatedAt', true);
           await book.save({ transaction });

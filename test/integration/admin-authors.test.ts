@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Op } from 'sequelize';
+import { authorSearchName } from '../../lib/search-text';
 import { AuditLog, Author, Book } from '../../models';
 import { Shopper, signedInAdmin, signedInShopper, startTestApp, type TestApp } from '../helpers';
 
@@ -30,8 +31,10 @@ async function addAuthors(lastNames: string[], firstName = 'Test'): Promise<void
 }
 
 async function addBook(title: string, AuthorId: number, hidden = false): Promise<Book> {
-  return t.db.writeTransaction((transaction) =>
-    Book.create({ title, genre: 'Fiction', price: '10.00', inventory: 1, AuthorId, removedAt: hidden ? new Date() : null }, { transaction }));
+  return t.db.writeTransaction(async (transaction) => {
+    const author = (await Author.findByPk(AuthorId, { transaction }))!;
+    return Book.create({ title, genre: 'Fiction', price: '10.00', inventory: 1, AuthorId, authorName: authorSearchName(author), removedAt: hidden ? new Date() : null }, { transaction });
+  });
 }
 
 before(async () => {
