@@ -69,3 +69,13 @@ export async function stockOf(db: Database, ids: number[]): Promise<number> {
   );
   return Number(row.total);
 }
+
+/** Orders with this shipping email, and the copies they took. */
+export async function ordersPlaced(db: Database, email: string): Promise<{ orders: number; units: number }> {
+  const [row] = await db.sequelize.query<{ orders: number | string; units: number | string | null }>(
+    `SELECT COUNT(DISTINCT c.id) AS orders, SUM(cb.quantity) AS units
+       FROM Checkouts c JOIN Cartbooks cb ON cb.CartId = c.CartId WHERE c.email = :email`,
+    { type: QueryTypes.SELECT, replacements: { email } },
+  );
+  return { orders: Number(row.orders), units: Number(row.units ?? 0) };
+}

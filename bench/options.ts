@@ -11,7 +11,15 @@ export interface BenchOptions {
   build: boolean;
   warmupSeconds: number;
   resultsFile: string;
+  /** Run only these scenarios (while working on one); empty means all. */
+  only: string[];
+  /** Extra flags for the server's node (e.g. --cpu-prof while profiling). */
+  nodeFlags: string[];
+  /** Extra environment for the server (e.g. LOG_LEVEL=warn, to see what request logs cost). */
+  appEnv: Record<string, string>;
 }
+
+export const SCENARIOS = ['home', 'category', 'book', 'search', 'books-last-page', 'cart', 'checkout', 'admin-dashboard'];
 
 export const USAGE = `npm run bench -- [options]
   --duration <s>          seconds per scenario and connection level (default 10; smoke 2)
@@ -21,7 +29,9 @@ export const USAGE = `npm run bench -- [options]
   --existing              the database is already seeded (e.g. npm run db:seed -- --books 100000)
   --smoke                 a short run to prove the harness works (CI)
   --no-build              skip npm run build (dist/ is current)
-  --results <path>        where to write the JSON (default bench/results.json; smoke: bench/results-smoke.json)`;
+  --results <path>        where to write the JSON (default bench/results.json; smoke: bench/results-smoke.json)
+  --only <a,b>            only these scenarios: ${SCENARIOS.join(', ')}
+  --node-flags "<flags>"  flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"`;
 
 export class UsageError extends Error {}
 
@@ -45,6 +55,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         smoke: { type: 'boolean', default: false },
         'no-build': { type: 'boolean', default: false },
         results: { type: 'string' },
+        only: { type: 'string' },
+        'node-flags': { type: 'string' },
+        env: { type: 'string', multiple: true },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -64,7 +77,19 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const connections = (v.connections ?? (smoke ? '10' : '10,50')).split(',').map((c) => positiveInteger(c.trim(), '--connections'));
   const durationSeconds = positiveInteger(v.duration ?? (smoke ? '2' : '10'), '--duration');
+  const only = v.only ? v.only.split(',').map((o) => o.trim()) : [];
+  const unknown = only.filter((o) => !SCENARIOS.includes(o));
+  if (unknown.length) throw new UsageError(`--only: no scenario ${unknown.join(', ')} (there are ${SCENARIOS.join(', ')})`);
+  const appEnv: Record<string, string> = {};
+  for (const pair of v.env ?? []) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new UsageError(`--env takes KEY=VALUE, not "${pair}"`);
+    appEnv[match[1]] = match[2];
+  }
   return {
+    appEnv,
+    only,
+    nodeFlags: v['node-flags'] ? v['node-flags'].split(/\s+/).filter(Boolean) : [],
     durationSeconds,
     connections,
     database,

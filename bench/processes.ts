@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { peakRssMbFrom } from './report';
+import { cpuSecondsFrom, peakRssMbFrom } from './report';
 
 export interface Started {
   child: ChildProcess;
@@ -91,4 +91,10 @@ export function tail(file: string, lines = 20): string {
   } catch {
     return '(no log)';
   }
+}
+
+export function cpuSeconds(pid: number): number {
+  const seconds = cpuSecondsFrom(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (seconds === null) throw new Error(`cannot read CPU time from /proc/${pid}/stat`);
+  return seconds;
 }

@@ -16,6 +16,8 @@ export interface Measurement {
   /** Connection errors, timeouts, responses ≥ 400, broken request sequences and wrong answers. */
   errors: number;
   statusCounts: Record<string, number>;
+  /** CPU time the server process spent per request (user + system): steadier than req/s on a busy machine. */
+  cpuMsPerRequest?: number;
   /** Checkout only: orders confirmed by the redirect to the order page. */
   orders?: number;
   ordersPerSecond?: number;
@@ -84,6 +86,7 @@ export interface Row {
   ratio: string;
   p50: string;
   p99: string;
+  cpu: string;
   errors: string;
   extra: string;
   target: string;
@@ -102,6 +105,7 @@ export function rowFor(m: Measurement, yardstickRps: number): Row {
     ratio: m.scenario === 'yardstick' ? '1.00×' : `${fixed(ratio(m.requestsPerSecond, yardstickRps), 2)}×`,
     p50: fixed(m.p50Ms, 1),
     p99: fixed(m.p99Ms, 1),
+    cpu: m.cpuMsPerRequest === undefined ? '' : fixed(m.cpuMsPerRequest, 2),
     errors: String(m.errors),
     extra: m.ordersPerSecond !== undefined ? `${fixed(m.ordersPerSecond, 0)} orders/s` : '',
     target: target ? `${target.met ? 'met' : 'MISSED'} (${target.label})` : '',
@@ -115,6 +119,7 @@ const COLUMNS: Array<[keyof Row, string, 'left' | 'right']> = [
   ['ratio', 'vs hello', 'right'],
   ['p50', 'p50 ms', 'right'],
   ['p99', 'p99 ms', 'right'],
+  ['cpu', 'CPU ms/req', 'right'],
   ['errors', 'errors', 'right'],
   ['extra', '', 'left'],
   ['target', 'target at 50 conns', 'left'],
@@ -134,4 +139,13 @@ export function formatTable(rows: Row[]): string {
 export function peakRssMbFrom(status: string): number | null {
   const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
   return match ? Number(match[1]) / 1024 : null;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; `ticksPerSecond` is USER_HZ. */
+export function cpuSecondsFrom(stat: string, ticksPerSecond = 100): number | null {
+  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / ticksPerSecond : null;
 }

@@ -11,9 +11,9 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { projectRoot } from '../config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
-import { freePort, peakRssMb, startProcess, stopProcess, tail, type Started } from './processes';
-import { benchBooks, benchDatabase, openDirect, stockOf, stockUp } from './database';
-import { scenarioPlans, Tally, type ScenarioPlan, type StoreMap } from './scenarios';
+import { cpuSeconds, freePort, peakRssMb, startProcess, stopProcess, tail, type Started } from './processes';
+import { benchBooks, benchDatabase, openDirect, ordersPlaced, stockOf, stockUp } from './database';
+import { scenarioPlans, Tally, type StoreMap } from './scenarios';
 import { formatTable, processTargets, rowFor, targetFor, type Measurement, type ProcessFacts, type ScenarioName } from './report';
 import { Visitor } from './visitor';
 
@@ -27,8 +27,10 @@ function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-async function measure(url: string, name: Measurement['scenario'], connections: number, seconds: number, plan: Partial<autocannon.Options>, tally?: Tally): Promise<Measurement> {
-  const result = await autocannon({ url, connections, duration: seconds, timeout: 10, ...plan });
+async function measure(server: Started, name: Measurement['scenario'], connections: number, seconds: number, plan: Partial<autocannon.Options>, tally?: Tally): Promise<Measurement> {
+  const cpuBefore = cpuSeconds(server.child.pid!);
+  const result = await autocannon({ url: server.url, connections, duration: seconds, timeout: 10, ...plan });
+  const cpuUsed = cpuSeconds(server.child.pid!) - cpuBefore;
   const statusCounts: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCounts[code] = Number(count ?? 0);
   const failedStatuses = Object.entries(statusCounts).filter(([code]) => Number(code) >= 400).reduce((sum, [, n]) => sum + n, 0);
@@ -45,6 +47,7 @@ async function measure(url: string, name: Measurement['scenario'], connections: 
     requestsPerSecond: requests / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    cpuMsPerRequest: requests > 0 ? (cpuUsed * 1000) / requests : undefined,
     errors: result.errors + failedStatuses + result.resets + (tally?.wrong ?? 0),
     statusCounts,
     problems,
@@ -57,7 +60,7 @@ async function measure(url: string, name: Measurement['scenario'], connections: 
 }
 
 /** Finds the pages the scenarios load, from the store's own links (so they are canonical). */
-async function mapStore(url: string, bookIds: number[]): Promise<StoreMap> {
+async function mapStore(url: string, bookIds: number[], orderEmail: string): Promise<StoreMap> {
   const get = async (p: string, init: RequestInit = {}) => {
     const response = await fetch(url + p, { redirect: 'manual', ...init });
     return { response, body: await response.text() };
@@ -84,6 +87,7 @@ async function mapStore(url: string, bookIds: number[]): Promise<StoreMap> {
     searchPaths: SEARCH_TERMS.map((t) => `/search?q=${encodeURIComponent(t)}`),
     buyablePaths,
     adminCookie: await signIn(url),
+    orderEmail,
   };
 }
 
@@ -141,9 +145,11 @@ async function main(options: BenchOptions): Promise<number> {
     ADMIN_PASSWORD: ADMIN.password,
     ADMIN_NAME: 'Bench Admin',
     ...database.env,
+    ...options.appEnv,
   };
-  const appArgs = ['dist/server.js'];
+  const appArgs = [...options.nodeFlags, 'dist/server.js'];
   const children: Started[] = [];
+  const selected = <T extends { name: string }>(plans: T[]) => (options.only.length ? plans.filter((p) => options.only.includes(p.name)) : plans);
   try {
     // First start: migrations, the catalog seed (unless the database has one) and the admin.
     const first = await startProcess({ name: 'app-first-start', args: appArgs, cwd: projectRoot, env, port, readyPath: '/readyz', logDir });
@@ -166,35 +172,41 @@ async function main(options: BenchOptions): Promise<number> {
     });
     children.push(yardstick);
 
-    const store = await mapStore(app.url, bookIds);
+    const store = await mapStore(app.url, bookIds, `bench-${Date.now()}-${process.pid}@example.com`);
     log(`pages: ${store.categoryPath}, ${store.bookPath}, ${store.booksLastPagePath}`);
 
     const measurements: Measurement[] = [];
     const yardsticks = new Map<number, number>();
-    let ordered = 0;
-    const unitsFor = (plan: ScenarioPlan, m: Measurement) => (plan.unitsPerOrder ?? 0) * (m.orders ?? 0);
+    // Orders the store confirmed, and order posts still unanswered when a measurement ended (autocannon
+    // drops them; the store may or may not have placed them).
+    const orders = { confirmed: 0, cutOff: 0 };
+    const countOrders = (tally: Tally | undefined) => {
+      if (!tally) return;
+      orders.confirmed += tally.orders;
+      orders.cutOff += tally.orderPostsSent - tally.orderPostsAnswered;
+    };
 
     if (options.warmupSeconds > 0) {
       log(`warming up (${options.warmupSeconds} s per scenario, not counted)`);
       const tallies = new Map<ScenarioName, Tally>();
-      const plans = scenarioPlans(store, (name) => tallies.get(name) ?? tallies.set(name, new Tally()).get(name)!);
+      const plans = selected(scenarioPlans(store, (name) => tallies.get(name) ?? tallies.set(name, new Tally()).get(name)!));
       for (const plan of plans) {
-        const m = await measure(app.url, plan.name, options.connections[0], options.warmupSeconds, plan.options, tallies.get(plan.name));
-        ordered += unitsFor(plan, m);
+        const m = await measure(app, plan.name, options.connections[0], options.warmupSeconds, plan.options, tallies.get(plan.name));
+        countOrders(tallies.get(plan.name));
         if (m.errors) failures.push(`warm-up ${plan.name}: ${m.problems?.join('; ')}`);
       }
     }
 
     for (const connections of options.connections) {
-      const hello = await measure(yardstick.url, 'yardstick', connections, options.durationSeconds, {});
+      const hello = await measure(yardstick, 'yardstick', connections, options.durationSeconds, {});
       yardsticks.set(connections, hello.requestsPerSecond);
       measurements.push(hello);
       log(`yardstick at ${connections} connections: ${Math.round(hello.requestsPerSecond)} req/s`);
       const tallies = new Map<ScenarioName, Tally>();
-      const plans = scenarioPlans(store, (name) => tallies.get(name) ?? tallies.set(name, new Tally()).get(name)!);
+      const plans = selected(scenarioPlans(store, (name) => tallies.get(name) ?? tallies.set(name, new Tally()).get(name)!));
       for (const plan of plans) {
-        const m = await measure(app.url, plan.name, connections, options.durationSeconds, plan.options, tallies.get(plan.name));
-        ordered += unitsFor(plan, m);
+        const m = await measure(app, plan.name, connections, options.durationSeconds, plan.options, tallies.get(plan.name));
+        countOrders(tallies.get(plan.name));
         measurements.push(m);
         log(`${plan.name} at ${connections}: ${Math.round(m.requestsPerSecond)} req/s, p99 ${m.p99Ms} ms, ${m.errors} errors`);
         if (m.errors) failures.push(`${plan.name} at ${connections} connections: ${m.problems?.join('; ')}`);
@@ -206,9 +218,24 @@ async function main(options: BenchOptions): Promise<number> {
     await stopProcess(yardstick.child);
 
     const stockAfter = await stockOf(direct, bookIds);
+    const placed = await ordersPlaced(direct, store.orderEmail);
     await direct.close();
-    const stock = { before: stockBefore, unitsOrdered: ordered, after: stockAfter, expected: stockBefore - ordered, correct: stockAfter === stockBefore - ordered };
-    if (!stock.correct) failures.push(`stock is ${stockAfter}, expected ${stock.expected} (${stockBefore} before, ${ordered} units ordered)`);
+    // Stock must fall by exactly the copies in the orders the database holds, and those orders must be
+    // the ones the store confirmed, plus at most the posts cut off at the end of a measurement.
+    const stock = {
+      before: stockBefore,
+      after: stockAfter,
+      unitsInOrders: placed.units,
+      ordersInDatabase: placed.orders,
+      ordersConfirmed: orders.confirmed,
+      orderPostsCutOff: orders.cutOff,
+      correct: stockBefore - stockAfter === placed.units,
+      ordersMatch: placed.orders >= orders.confirmed && placed.orders <= orders.confirmed + orders.cutOff,
+    };
+    if (!stock.correct) failures.push(`stock fell by ${stockBefore - stockAfter}, but the orders hold ${placed.units} copies`);
+    if (!stock.ordersMatch) {
+      failures.push(`the database holds ${placed.orders} orders; the store confirmed ${orders.confirmed} (${orders.cutOff} more were cut off unanswered)`);
+    }
 
     const rows = measurements.map((m) => rowFor(m, yardsticks.get(m.connections) ?? 0));
     const processRows = processTargets(facts);
@@ -225,7 +252,8 @@ async function main(options: BenchOptions): Promise<number> {
       '',
       ...processRows.map((t) => `${t.label}: ${t.value} — ${t.met ? 'met' : 'MISSED'}`),
       `first start (creates the database): ${Math.round(facts.firstStartMs)} ms`,
-      `stock of the ${bookIds.length} books bought: ${stockBefore} − ${ordered} ordered = ${stockAfter} — ${stock.correct ? 'exact' : 'WRONG'}`,
+      `stock of the ${bookIds.length} books bought: ${stockBefore} − ${placed.units} copies in ${placed.orders} orders = ${stockAfter} — ${stock.correct ? 'exact' : 'WRONG'}`
+        + `; orders confirmed ${orders.confirmed}, cut off unanswered at the end of a measurement ${orders.cutOff} — ${stock.ordersMatch ? 'consistent' : 'INCONSISTENT'}`,
     ].join('\n');
     console.log(summary);
 
