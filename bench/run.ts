@@ -4,7 +4,7 @@
  * exit code that fails on any error or wrong stock. Targets are reported as met or missed.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -279,6 +279,9 @@ async function main(options: BenchOptions): Promise<number> {
   } finally {
     for (const c of children) await stopProcess(c.child);
     await database.cleanUp();
+    // The servers' logs are kept only when something went wrong.
+    if (failures.length === 0) rmSync(logDir, { recursive: true, force: true });
+    else log(`server logs kept in ${logDir}`);
   }
   for (const f of failures) log(`FAILED: ${f}`);
   return failures.length ? 1 : 0;
