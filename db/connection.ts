@@ -20,24 +20,103 @@ export interface Database {
   close(): Promise<void>;
 }
 
-type SqliteConnection = { configure(option: 'busyTimeout', ms: number): void; epicbookTuned?: boolean };
+type SqliteCallback = (error: Error | null, rows?: unknown) => void;
+type SqliteConnection = {
+  configure(option: 'busyTimeout', ms: number): void;
+  open: boolean;
+  all(sql: string, ...rest: unknown[]): unknown;
+  run(sql: string, ...rest: unknown[]): unknown;
+  exec(sql: string, ...rest: unknown[]): unknown;
+  epicbookTuned?: boolean;
+};
+
+const TABLE_INFO = /^PRAGMA table_info\(/;
+const SCHEMA_CHANGE = /^\s*(CREATE|ALTER|DROP)\s/i;
 
 /**
- * Sequelize opens one sqlite3 connection per transaction and offers no hook for it, so we wrap
- * getConnection to give every new connection a busy timeout (several PM2 workers may share the file).
+ * Sequelize's SQLite dialect asks `PRAGMA table_info` of every table in a SELECT, before every
+ * SELECT, to learn the column types it parses values with: two extra statements for a book with its
+ * author. The answers change only when the schema does, so each process keeps them, and forgets
+ * them all whenever one of its connections runs CREATE, ALTER or DROP (migrations). Other processes
+ * migrating the same file run newer code with its own cache; the columns this code reads keep their types.
+ */
+function cacheTableInfo(connection: SqliteConnection, cache: Map<string, unknown>): void {
+  const { all, run, exec } = connection;
+  const watch = (sql: unknown) => {
+    if (typeof sql === 'string' && SCHEMA_CHANGE.test(sql)) cache.clear();
+  };
+  connection.all = function (this: SqliteConnection, sql: string, ...rest: unknown[]) {
+    const callback = rest[rest.length - 1];
+    if (TABLE_INFO.test(sql) && rest.length === 1 && typeof callback === 'function') {
+      const done = callback as SqliteCallback;
+      if (cache.has(sql)) {
+        process.nextTick(done, null, cache.get(sql));
+        return this;
+      }
+      return all.call(this, sql, (error: Error | null, rows?: unknown) => {
+        if (!error) cache.set(sql, rows);
+        done(error, rows);
+      });
+    }
+    watch(sql);
+    return all.call(this, sql, ...rest);
+  };
+  connection.run = function (this: SqliteConnection, sql: string, ...rest: unknown[]) {
+    watch(sql);
+    return run.call(this, sql, ...rest);
+  };
+  connection.exec = function (this: SqliteConnection, sql: string, ...rest: unknown[]) {
+    watch(sql);
+    return exec.call(this, sql, ...rest);
+  };
+}
+type ConnectionOptions = { uuid?: string } | undefined;
+
+/**
+ * Sequelize opens a new sqlite3 connection for every transaction and closes it afterwards, which
+ * costs an open, a schema read and a PRAGMA per cart change or order. writeTransaction already runs
+ * one transaction at a time per process, so transactions share one long-lived writer connection
+ * instead (a second transaction asking while it is in use, which writeTransaction never lets
+ * happen, would still get a connection of its own). Sequelize offers no hook for this, so we wrap
+ * getConnection and releaseConnection; every connection also gets a busy timeout (several PM2
+ * workers may share the file) and the column-type cache above.
  */
 function tuneSqliteConnections(sequelize: Sequelize): void {
   const manager = sequelize.connectionManager as unknown as {
-    getConnection(options?: unknown): Promise<SqliteConnection>;
+    getConnection(options?: ConnectionOptions): Promise<SqliteConnection>;
+    releaseConnection(connection: SqliteConnection, force?: boolean): void;
   };
   const getConnection = manager.getConnection.bind(manager);
-  manager.getConnection = async (options?: unknown) => {
-    const connection = await getConnection(options);
+  const releaseConnection = manager.releaseConnection.bind(manager);
+  let writer: SqliteConnection | null = null;
+  let writerInUse = false;
+  const tableInfo = new Map<string, unknown>();
+  const tuned = (connection: SqliteConnection) => {
     if (!connection.epicbookTuned) {
       connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      cacheTableInfo(connection, tableInfo);
       connection.epicbookTuned = true;
     }
     return connection;
+  };
+  manager.getConnection = async (options?: ConnectionOptions) => {
+    const forTransaction = options?.uuid !== undefined && options.uuid !== 'default';
+    if (!forTransaction || writerInUse) return tuned(await getConnection(options));
+    writerInUse = true;
+    try {
+      if (!writer?.open) writer = tuned(await getConnection({ ...options, uuid: 'writer' }));
+    } catch (error) {
+      writerInUse = false;
+      throw error;
+    }
+    return writer;
+  };
+  manager.releaseConnection = (connection, force) => {
+    if (connection === writer) {
+      writerInUse = false;
+      return;
+    }
+    releaseConnection(connection, force);
   };
 }
 

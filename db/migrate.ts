@@ -3,12 +3,14 @@ import { SequelizeStorage, Umzug } from 'umzug';
 import * as initialSchema from './migrations/0001-initial-schema';
 import * as accountsAdmin from './migrations/0002-accounts-admin';
 import * as bookSearch from './migrations/0004-book-search';
+import * as cacheStamps from './migrations/0005-cache-stamps';
 
 /** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
 const migrations = [
   { name: '0001-initial-schema', ...initialSchema },
   { name: '0002-accounts-admin', ...accountsAdmin },
   { name: '0004-book-search', ...bookSearch },
+  { name: '0005-cache-stamps', ...cacheStamps },
 ];
 
 export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {

@@ -171,4 +171,13 @@ CREATE TABLE IF NOT EXISTS `RateLimits` (
   PRIMARY KEY (`key`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0004-book-search');
+-- Version stamps of what each app process caches (services/catalog-cache.ts); changes bump them.
+CREATE TABLE IF NOT EXISTS `CacheStamps` (
+  `name` varchar(40) NOT NULL,
+  `version` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0);
+
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0004-book-search'), ('0005-cache-stamps');

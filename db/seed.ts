@@ -1,5 +1,6 @@
 import type { Database } from './connection';
 import { Author, Book } from '../models';
+import { bumpCatalogStamp } from '../services/catalog-cache';
 import catalog from './seed/books.json';
 import { authorSearchName } from '../lib/search-text';
 
@@ -43,6 +44,8 @@ export async function seedCatalogIfEmpty(db: Database): Promise<{ authors: numbe
       })),
       { transaction },
     );
+    // Another worker may already have cached the empty store.
+    await bumpCatalogStamp(transaction);
     return { authors: authorIds.size, books: seedBooks.length };
   });
 }

@@ -24,12 +24,19 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
  */
 export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, sequelize: Sequelize): RequestHandler {
   const SequelizeStore = connectSessionSequelize(session.Store);
-  const store = new SequelizeStore({
+  // disableTouch is in the store's options but not in its type definitions.
+  const options: ConstructorParameters<typeof SequelizeStore>[0] & { disableTouch: boolean } = {
     db: sequelize,
     tableName: 'Sessions',
     checkExpirationInterval: FIFTEEN_MINUTES,
     expiration: config.sessionMaxAgeMs,
-  });
+    // express-session "touches" an unchanged session on every request, which here is a database write
+    // per page view (on SQLite it queues behind every cart change and order). It buys nothing: the
+    // cookie is renewed only when the session changes (rolling is off), every change is saved with
+    // the renewed expiry (see saveSession), and a row kept alive past its cookie serves no one.
+    disableTouch: true,
+  };
+  const store = new SequelizeStore(options);
   return session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
@@ -48,6 +55,10 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
 
 /** Writes the session before we redirect, so the next page reads the cart we just changed. */
 export function saveSession(req: Request): Promise<void> {
+  // Renew the expiry first (express-session would only do it as the response ends, after this save),
+  // so the stored row lives as long as the cookie the response renews: without touch, saves are
+  // what keep a session's row alive.
+  req.session.touch();
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { AuditLog } from '../models';
+import { bumpCatalogStamp } from './catalog-cache';
 import type { Page } from './catalog';
 import { pageSlice } from '../lib/pagination';
 
@@ -28,8 +29,13 @@ export interface AuditView {
   details: string | null;
 }
 
-/** Writes one entry inside the change's own transaction: no change without its entry, no entry without its change. */
+/**
+ * Writes one entry inside the change's own transaction: no change without its entry, no entry without its change.
+ * A change to a book, an author or an order (a cancellation returns stock) may change what shoppers
+ * see, so it also marks every process's catalog cache stale, in the same transaction.
+ */
 export async function recordAudit(transaction: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+  if (entry.entityType !== 'user') await bumpCatalogStamp(transaction);
   await AuditLog.create({
     UserId: actor.id,
     actorEmail: actor.email,

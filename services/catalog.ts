@@ -149,12 +149,13 @@ export async function listBooks(options: { page: number; sort: SortKey; perPage:
   return pageOf({}, SORTS[options.sort].order, options.page, options.perPage);
 }
 
-/** Books of one category, by its URL slug; an unknown slug is a 404. */
+/** Books of one category, by its URL slug; an unknown slug is a 404. `genres`: a (cached) listGenres(). */
 export async function booksInGenre(
   slug: string,
   options: { page: number; sort: SortKey; perPage: number },
+  genres?: readonly Genre[],
 ): Promise<{ genre: Genre; books: Page<BookSummary> }> {
-  const genre = (await listGenres()).find((g) => g.slug === slug);
+  const genre = (genres ?? (await listGenres())).find((g) => g.slug === slug);
   if (!genre) throw new NotFoundError('We have no category by that name.');
   const books = await pageOf({ genre: genre.name }, SORTS[options.sort].order, options.page, options.perPage);
   return { genre, books };

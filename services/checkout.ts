@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
 import { openCart } from './cart';
+import { bumpCatalogStamp } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
 
 export interface ShippingDetails {
@@ -113,6 +114,8 @@ export function createCheckoutService(db: Database) {
           subtotal += toCents(book.price) * line.quantity;
           quantity += line.quantity;
         }
+        // A book sold out leaves the home page's featured (in-stock) books.
+        if (lines.some((line) => byId.get(line.BookId)!.inventory === line.quantity)) await bumpCatalogStamp(transaction);
         await cart.update(
           { status: 'ordered', totalQuantity: quantity, totalPrice: centsToDecimal(subtotal) },
           { transaction },

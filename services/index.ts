@@ -1,6 +1,6 @@
 import type { Database } from '../db/connection';
 import type { Config } from '../config';
-import * as catalog from './catalog';
+import { cachedCatalog } from './catalog-cache';
 import { createCartService } from './cart';
 import { createCheckoutService } from './checkout';
 import { createAccountService } from './accounts';
@@ -9,7 +9,7 @@ import { createAdminServices } from './admin';
 
 export function createServices(db: Database, config: Pick<Config, 'authLimits' | 'passwordHashCost'>) {
   return {
-    catalog,
+    catalog: cachedCatalog(db.sequelize),
     cart: createCartService(db),
     checkout: createCheckoutService(db),
     accounts: createAccountService(db, config.passwordHashCost),
