@@ -2,11 +2,13 @@ import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import * as initialSchema from './migrations/0001-initial-schema';
 import * as accountsAdmin from './migrations/0002-accounts-admin';
+import * as catalogScale from './migrations/0003-catalog-scale';
 
 /** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
 const migrations = [
   { name: '0001-initial-schema', ...initialSchema },
   { name: '0002-accounts-admin', ...accountsAdmin },
+  { name: '0003-catalog-scale', ...catalogScale },
 ];
 
 export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {

@@ -17,6 +17,10 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
   declare removedAt: CreationOptional<Date | null>;
   /** The MIME type of an uploaded cover, or null for the generated one. */
   declare coverType: CreationOptional<string | null>;
+  /** Copies sold over orders not cancelled: kept by checkout and cancellation, read by the dashboard. */
+  declare copiesSold: CreationOptional<number>;
+  /** What those copies brought, at the prices they were sold at. DECIMAL(12,2), like price. */
+  declare salesRevenue: CreationOptional<string | number>;
   declare AuthorId: ForeignKey<number>;
   declare Author?: NonAttribute<Author>;
   declare createdAt: CreationOptional<Date>;
@@ -34,6 +38,8 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
         bookDescription: { type: DataTypes.TEXT, allowNull: true },
         removedAt: { type: DataTypes.DATE, allowNull: true },
         coverType: { type: DataTypes.STRING(16), allowNull: true },
+        copiesSold: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        salesRevenue: { type: DataTypes.DECIMAL(12, 2), allowNull: false, defaultValue: '0.00' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

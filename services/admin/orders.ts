@@ -8,6 +8,7 @@ import { listAudit, recordAudit, type Actor } from '../audit';
 import type { Page } from '../catalog';
 import { orderDetail, orderNumber, type OrderLine, type ShippingDetails } from '../checkout';
 import { pageSlice } from '../../lib/pagination';
+import { moveDailySales, soldCounterChange } from '../sales-rollups';
 
 /**
  * The only moves an order may make. Delivered and cancelled are final: a cancelled order's copies
@@ -202,7 +203,7 @@ export function createAdminOrderService(db: Database) {
         if (to === 'cancelled') {
           const lines = await Cartbook.findAll({
             where: { CartId: order.CartId },
-            attributes: ['id', 'BookId', 'quantity'],
+            attributes: ['id', 'BookId', 'quantity', 'unitPrice'],
             order: [['BookId', 'ASC']],
             transaction,
           });
@@ -218,7 +219,10 @@ export function createAdminOrderService(db: Database) {
             // Relative, so a sale committed since the order cannot be overwritten; `silent` keeps
             // updatedAt, which versions the cover URL, unchanged.
             await Book.update(
-              { inventory: literal(`inventory + ${Number(line.quantity)}`) as unknown as number },
+              {
+                inventory: literal(`inventory + ${Number(line.quantity)}`) as unknown as number,
+                ...soldCounterChange(-line.quantity, toCents(line.unitPrice)),
+              },
               { where: { id: line.BookId }, transaction, silent: true },
             );
             returned.push({ bookId: line.BookId, quantity: line.quantity });
@@ -227,6 +231,7 @@ export function createAdminOrderService(db: Database) {
         }
 
         await order.update({ status: to }, { transaction });
+        await moveDailySales(db, transaction, { placedAt: order.createdAt, from, to, revenueCents: toCents(order.subTotal) });
         await recordAudit(transaction, actor, {
           action: 'order.status',
           entityType: 'order',
