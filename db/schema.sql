@@ -44,7 +44,6 @@ CREATE TABLE IF NOT EXISTS `Books` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `books_title_author_unique` (`title`, `AuthorId`),
   KEY `books_author` (`AuthorId`),
-  KEY `books_inventory` (`inventory`),
   -- One index per listing order, store-wide and per category (see db/migrations/0003-catalog-scale.ts).
   KEY `books_listed_title` (`removedAt`, `title`),
   KEY `books_listed_price` (`removedAt`, `price`, `title`),
@@ -56,6 +55,9 @@ CREATE TABLE IF NOT EXISTS `Books` (
   KEY `books_genre_listed_price_desc` (`genre`, `removedAt`, `price` DESC, `title`),
   KEY `books_genre_listed_year` (`genre`, `removedAt`, `pubYear`, `title`),
   KEY `books_genre_listed_year_desc` (`genre`, `removedAt`, `pubYear` DESC, `title`),
+  KEY `books_genre_listed_newest` (`genre`, `removedAt`, `pubYear`),
+  KEY `books_title` (`title`),
+  KEY `books_stock_title` (`inventory`, `title`),
   KEY `books_best_sellers` (`copiesSold` DESC, `salesRevenue` DESC),
   CONSTRAINT `Books_ibfk_1` FOREIGN KEY (`AuthorId`) REFERENCES `Authors` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -33,6 +33,8 @@ export interface Progress {
 export const noProgress: Progress = { phase: () => {}, advance: () => {}, done: () => {} };
 
 const BATCH = 1000;
+const BATCHES_PER_TRANSACTION = 20;
+const SQLITE_CACHE_KIB = 256 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HISTORY_DAYS = 730;
 const POPULARITY_STRIDE = 104_729;
@@ -56,30 +58,38 @@ async function insert(db: Database, table: string, rows: Row[], transaction: Tra
   if (rows.length > 0) await db.sequelize.getQueryInterface().bulkInsert(table, rows, { transaction });
 }
 
-/** Writes `count` rows made by `make`, BATCH to a multi-row INSERT, each batch in its own transaction. */
+/**
+ * Writes `count` items made by `make`: BATCH of them to one multi-row INSERT per table, and
+ * BATCHES_PER_TRANSACTION batches to a transaction. Few, large transactions matter on SQLite, where
+ * each one runs on a fresh connection that starts with a cold page cache.
+ */
 async function inBatches(
   db: Database,
   count: number,
   progress: Progress,
   make: (index: number) => Record<string, Row[]>,
 ): Promise<void> {
-  for (let start = 0; start < count; start += BATCH) {
-    const end = Math.min(count, start + BATCH);
-    const tables = new Map<string, Row[]>();
-    for (let i = start; i < end; i += 1) {
-      for (const [table, rows] of Object.entries(make(i))) {
-        const list = tables.get(table) ?? [];
-        list.push(...rows);
-        tables.set(table, list);
-      }
-    }
+  const perTransaction = BATCH * BATCHES_PER_TRANSACTION;
+  for (let first = 0; first < count; first += perTransaction) {
     await db.writeTransaction(async (transaction) => {
-      // Map order is insertion order: parents (carts) are written before the rows pointing at them.
-      for (const [table, rows] of tables) {
-        for (let i = 0; i < rows.length; i += BATCH) await insert(db, table, rows.slice(i, i + BATCH), transaction);
+      if (db.dialect === 'sqlite') await db.sequelize.query(`PRAGMA cache_size = -${SQLITE_CACHE_KIB}`, { transaction });
+      for (let start = first; start < Math.min(count, first + perTransaction); start += BATCH) {
+        const end = Math.min(count, start + BATCH);
+        const tables = new Map<string, Row[]>();
+        for (let i = start; i < end; i += 1) {
+          for (const [table, rows] of Object.entries(make(i))) {
+            const list = tables.get(table) ?? [];
+            list.push(...rows);
+            tables.set(table, list);
+          }
+        }
+        // Map order is insertion order: parents (carts) are written before the rows pointing at them.
+        for (const [table, rows] of tables) {
+          for (let i = 0; i < rows.length; i += BATCH) await insert(db, table, rows.slice(i, i + BATCH), transaction);
+        }
+        progress.advance(end - start);
       }
     });
-    progress.advance(end - start);
   }
 }
 

@@ -22,12 +22,18 @@ const BOOK_INDEXES: IndexSpec[] = [
   { name: 'books_genre_listed_price_desc', fields: ['genre', 'removedAt', desc('price'), 'title'] },
   { name: 'books_genre_listed_year', fields: ['genre', 'removedAt', 'pubYear', 'title'] },
   { name: 'books_genre_listed_year_desc', fields: ['genre', 'removedAt', desc('pubYear'), 'title'] },
+  // The home page's newest books of a category: pubYear then id (the row id every index ends with).
+  { name: 'books_genre_listed_newest', fields: ['genre', 'removedAt', 'pubYear'] },
+  // The admin list of every book, hidden ones too, by title.
+  { name: 'books_title', fields: ['title'] },
+  // The dashboard's low stock, emptiest first then by title, without sorting every nearly-gone book.
+  { name: 'books_stock_title', fields: ['inventory', 'title'] },
   // The dashboard's best sellers: the top of this index, no scan of the order lines.
   { name: 'books_best_sellers', fields: [desc('copiesSold'), desc('salesRevenue')] },
 ];
 
-/** Indexes the ones above make redundant: each is a prefix-equivalent of a books_genre_listed_* one. */
-const REPLACED = ['books_genre_title', 'books_genre_year'];
+/** Indexes the ones above make redundant: each is a prefix of one of them, less the removedAt filter. */
+const REPLACED = ['books_genre_title', 'books_genre_year', 'books_inventory'];
 
 async function indexNames(qi: QueryInterface, table: string): Promise<Set<string>> {
   return new Set(((await qi.showIndex(table)) as Array<{ name: string }>).map((i) => i.name));
@@ -69,6 +75,7 @@ export async function down({ context: qi }: { context: QueryInterface }): Promis
   const existing = await indexNames(qi, 'Books');
   await qi.addIndex('Books', ['genre', 'title'], { name: 'books_genre_title' });
   await qi.addIndex('Books', ['genre', 'pubYear'], { name: 'books_genre_year' });
+  await qi.addIndex('Books', ['inventory'], { name: 'books_inventory' });
   for (const index of BOOK_INDEXES) if (existing.has(index.name)) await qi.removeIndex('Books', index.name);
   await qi.removeColumn('Books', 'salesRevenue');
   await qi.removeColumn('Books', 'copiesSold');

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Order, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
 import type { CoverType } from '../../models/book-cover';
@@ -9,7 +9,7 @@ import type { BookForm } from '../../validation/book';
 import { recordAudit, type Actor } from '../audit';
 import { bookUrl, coverUrl, searchTerms, type Page } from '../catalog';
 import { refreshTotals } from '../cart';
-import { pageSlice } from '../../lib/pagination';
+import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
 
 export type BookStatusFilter = 'all' | 'listed' | 'hidden';
 
@@ -147,17 +147,31 @@ export function createAdminBookService(db: Database) {
         conditions.push({ [Op.or]: [{ title: like }, { '$Author.firstName$': like }, { '$Author.lastName$': like }] } as WhereOptions<Book>);
       }
       const where = { [Op.and]: conditions } as WhereOptions<Book>;
-      const include = [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }];
+      // The author join only when the words must match an author's name: a plain list counts and
+      // pages on the Books indexes alone.
+      const include = conditions.some((c) => Object.getOwnPropertySymbols(c).includes(Op.or))
+        ? [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }]
+        : [];
       const total = await Book.count({ where, include });
       const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      const rows = await Book.findAll({
+      const order = [['title', 'ASC'], ['id', 'ASC']] as const;
+      const window = readWindow(total, offset, options.perPage);
+      const ids = (await Book.findAll({
         where,
         include,
+        attributes: ['id'],
+        order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
+        limit: window.limit,
+        offset: window.offset,
+      })).map((b) => b.id);
+      if (window.reverse) ids.reverse();
+      const found = ids.length === 0 ? [] : await Book.findAll({
+        where: { id: ids },
+        include: [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }],
         attributes: ['id', 'title', 'genre', 'price', 'inventory', 'removedAt', 'AuthorId'],
-        order: [['title', 'ASC'], ['id', 'ASC']],
-        limit: options.perPage,
-        offset,
       });
+      const byId = new Map(found.map((b) => [b.id, b]));
+      const rows = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
       const items = rows.map((b): AdminBookRow => ({
         id: b.id,
         title: b.title,
