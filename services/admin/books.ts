@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Order, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, IndexHints, Op, UniqueConstraintError, fn, col, type Order, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
 import type { CoverType } from '../../models/book-cover';
@@ -190,10 +190,13 @@ export function createAdminBookService(db: Database) {
       const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
       const order = [['title', 'ASC'], ['id', 'ASC']] as const;
       const window = readWindow(total, offset, options.perPage);
+      // The index that holds this list in title order, so MySQL never sorts the whole list instead.
+      const index = include.length > 0 ? null : options.status === 'all' ? 'books_title' : options.status === 'listed' ? 'books_listed_title' : null;
       const ids = (await Book.findAll({
         where,
         include,
         attributes: ['id'],
+        ...(index ? { indexHints: [{ type: IndexHints.FORCE, values: [index] }] } : {}),
         order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
         limit: window.limit,
         offset: window.offset,

@@ -132,7 +132,7 @@ export function createAdminDashboardService(db: Database) {
     }));
   }
 
-  /** Books still on sale that are nearly gone, the emptiest first (read in order from the (inventory, title) index). */
+  /** Books still on sale that are nearly gone, the emptiest first (read in order from the (removedAt, inventory, title) index). */
   async function lowStock(): Promise<LowStockBook[]> {
     const books = await Book.findAll({
       where: { removedAt: null, inventory: { [Op.lte]: LOW_STOCK_AT } },
