@@ -67,7 +67,7 @@ runWithDatabase('db:seed', async (db, target) => {
   console.log(`Seeding ${target}`);
   await migrate(db.sequelize, (m) => console.log(`  ${m}`));
   const seeded = await seedCatalogIfEmpty(db);
-  console.log(seeded ? `Loaded ${seeded.books} books by ${seeded.authors} authors.` : 'The store already has books; the bundled catalog was not loaded again.');
+  console.log(seeded ? `Done: loaded ${seeded.books} books by ${seeded.authors} authors.` : 'Done: the store already has books; nothing changed.');
   if (args.books === undefined && args.orders === 0) return;
 
   const books = args.books ?? 0;
