@@ -56,9 +56,9 @@ CREATE TABLE IF NOT EXISTS `Books` (
   KEY `books_genre_listed_year` (`genre`, `removedAt`, `pubYear`, `title`),
   KEY `books_genre_listed_year_desc` (`genre`, `removedAt`, `pubYear` DESC, `title`),
   KEY `books_listed_genre` (`removedAt`, `genre`),
-  KEY `books_genre_listed_newest` (`genre`, `removedAt`, `pubYear`),
+  KEY `books_genre_newest` (`genre`, `pubYear`),
   KEY `books_title` (`title`),
-  KEY `books_listed_stock` (`removedAt`, `inventory`, `title`),
+  KEY `books_stock_title` (`inventory`, `title`),
   KEY `books_best_sellers` (`copiesSold` DESC, `salesRevenue` DESC),
   CONSTRAINT `Books_ibfk_1` FOREIGN KEY (`AuthorId`) REFERENCES `Authors` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,4 +1,4 @@
-import { IndexHints, Op, fn, col, type Order, type WhereOptions } from 'sequelize';
+import { IndexHints, Op, fn, col, literal, type Order, type WhereOptions } from 'sequelize';
 import { Author, Book, BookCover } from '../models';
 import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
@@ -96,6 +96,16 @@ function toSummary(book: Book): BookSummary {
 const withAuthor = { model: Author, attributes: ['id', 'firstName', 'lastName'] };
 /** Books an admin removed stay in the table for order history, but the store never shows them. */
 const LISTED = { removedAt: null };
+
+/**
+ * LISTED for a query that another index serves (a category's newest books, an author's books, low
+ * stock). On SQLite the unary + keeps removedAt out of index choice: its planner takes "removedAt IS
+ * NULL" for a narrow search (it cannot know that nearly every book is listed) and would walk a
+ * whole removedAt-led listing index instead. MySQL estimates it from the index itself.
+ */
+export function listedFilter(): WhereOptions<Book> {
+  return Book.sequelize!.getDialect() === 'sqlite' ? literal('+`Book`.`removedAt` IS NULL') : LISTED;
+}
 const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventory', 'AuthorId', 'coverType', 'updatedAt'];
 
 async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
@@ -167,7 +177,7 @@ export async function featuredBooks(): Promise<BookSummary[]> {
   const perGenre = await Promise.all(
     genres.map((genre) =>
       Book.findAll({
-        where: { ...LISTED, genre: genre.name, inventory: { [Op.gt]: 0 } },
+        where: { [Op.and]: [listedFilter(), { genre: genre.name, inventory: { [Op.gt]: 0 } }] },
         include: [withAuthor],
         attributes: summaryAttributes,
         order: [['pubYear', 'DESC'], ['id', 'DESC']],
@@ -232,7 +242,7 @@ export async function getBook(id: number): Promise<BookDetail> {
   const book = await Book.findOne({ where: { ...LISTED, id }, include: [withAuthor] });
   if (!book) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
   const others = await Book.findAll({
-    where: { ...LISTED, AuthorId: book.AuthorId, id: { [Op.ne]: book.id } },
+    where: { [Op.and]: [listedFilter(), { AuthorId: book.AuthorId, id: { [Op.ne]: book.id } }] },
     include: [withAuthor],
     attributes: summaryAttributes,
     order: [['title', 'ASC']],

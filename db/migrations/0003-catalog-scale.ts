@@ -24,19 +24,18 @@ const BOOK_INDEXES: IndexSpec[] = [
   { name: 'books_genre_listed_year_desc', fields: ['genre', 'removedAt', desc('pubYear'), 'title'] },
   // The category list with its counts (every page's menu): listed books already grouped by genre.
   { name: 'books_listed_genre', fields: ['removedAt', 'genre'] },
-  // The home page's newest books of a category: pubYear then id (the row id every index ends with).
-  { name: 'books_genre_listed_newest', fields: ['genre', 'removedAt', 'pubYear'] },
+  // The home page's newest books of a category: pubYear then id (the row id every index ends with),
+  // read from the newest end until two in stock and listed turn up.
+  { name: 'books_genre_newest', fields: ['genre', 'pubYear'] },
   // The admin list of every book, hidden ones too, by title.
   { name: 'books_title', fields: ['title'] },
   // The dashboard's low stock, emptiest first then by title, without sorting every nearly-gone book.
-  // removedAt leads here too: SQLite's statistics average over every removal time, so it would
-  // otherwise take "removedAt IS NULL" for a narrow search and sort nearly the whole catalog.
-  { name: 'books_listed_stock', fields: ['removedAt', 'inventory', 'title'] },
+  { name: 'books_stock_title', fields: ['inventory', 'title'] },
   // The dashboard's best sellers: the top of this index, no scan of the order lines.
   { name: 'books_best_sellers', fields: [desc('copiesSold'), desc('salesRevenue')] },
 ];
 
-/** Indexes the ones above make redundant: each is a prefix of one of them, less the removedAt filter. */
+/** Indexes the ones above make redundant (books_genre_year is books_genre_newest by another name). */
 const REPLACED = ['books_genre_title', 'books_genre_year', 'books_inventory'];
 
 async function indexNames(qi: QueryInterface, table: string): Promise<Set<string>> {

@@ -2,6 +2,7 @@ import { Op, QueryTypes } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book } from '../../models';
 import { toCents } from '../../lib/money';
+import { listedFilter } from '../catalog';
 
 export interface PeriodTotals {
   orders: number;
@@ -132,10 +133,10 @@ export function createAdminDashboardService(db: Database) {
     }));
   }
 
-  /** Books still on sale that are nearly gone, the emptiest first (read in order from the (removedAt, inventory, title) index). */
+  /** Books still on sale that are nearly gone, the emptiest first (read in order from the (inventory, title) index). */
   async function lowStock(): Promise<LowStockBook[]> {
     const books = await Book.findAll({
-      where: { removedAt: null, inventory: { [Op.lte]: LOW_STOCK_AT } },
+      where: { [Op.and]: [listedFilter(), { inventory: { [Op.lte]: LOW_STOCK_AT } }] },
       attributes: ['id', 'title', 'inventory', 'AuthorId'],
       include: [{ model: Author, attributes: ['firstName', 'lastName'] }],
       order: [['inventory', 'ASC'], ['title', 'ASC'], ['id', 'ASC']],
