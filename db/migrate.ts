@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import * as initialSchema from './migrations/0001-initial-schema';
 import * as accountsAdmin from './migrations/0002-accounts-admin';
+import * as catalogScale from './migrations/0003-catalog-scale';
 import * as bookSearch from './migrations/0004-book-search';
 import * as cacheStamps from './migrations/0005-cache-stamps';
 
@@ -9,6 +10,7 @@ import * as cacheStamps from './migrations/0005-cache-stamps';
 const migrations = [
   { name: '0001-initial-schema', ...initialSchema },
   { name: '0002-accounts-admin', ...accountsAdmin },
+  { name: '0003-catalog-scale', ...catalogScale },
   { name: '0004-book-search', ...bookSearch },
   { name: '0005-cache-stamps', ...cacheStamps },
 ];

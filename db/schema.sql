@@ -38,14 +38,30 @@ CREATE TABLE IF NOT EXISTS `Books` (
   `removedAt` datetime DEFAULT NULL,
   -- The MIME type of an uploaded cover (in BookCovers), or NULL for the generated one.
   `coverType` varchar(16) DEFAULT NULL,
+  -- Sales rollups over orders not cancelled, kept by checkout and cancellation (for the dashboard).
+  `copiesSold` int(11) NOT NULL DEFAULT 0,
+  `salesRevenue` decimal(12,2) NOT NULL DEFAULT 0.00,
   -- The author's name copied for full-text search; the app rewrites it when the author changes.
   `authorName` varchar(201) DEFAULT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `books_title_author_unique` (`title`, `AuthorId`),
-  KEY `books_genre_title` (`genre`, `title`),
-  KEY `books_genre_year` (`genre`, `pubYear`),
   KEY `books_author` (`AuthorId`),
-  KEY `books_inventory` (`inventory`),
+  -- One index per listing order, store-wide and per category (see db/migrations/0003-catalog-scale.ts).
+  KEY `books_listed_title` (`removedAt`, `title`),
+  KEY `books_listed_price` (`removedAt`, `price`, `title`),
+  KEY `books_listed_price_desc` (`removedAt`, `price` DESC, `title`),
+  KEY `books_listed_year` (`removedAt`, `pubYear`, `title`),
+  KEY `books_listed_year_desc` (`removedAt`, `pubYear` DESC, `title`),
+  KEY `books_genre_listed_title` (`genre`, `removedAt`, `title`),
+  KEY `books_genre_listed_price` (`genre`, `removedAt`, `price`, `title`),
+  KEY `books_genre_listed_price_desc` (`genre`, `removedAt`, `price` DESC, `title`),
+  KEY `books_genre_listed_year` (`genre`, `removedAt`, `pubYear`, `title`),
+  KEY `books_genre_listed_year_desc` (`genre`, `removedAt`, `pubYear` DESC, `title`),
+  KEY `books_listed_genre` (`removedAt`, `genre`),
+  KEY `books_genre_newest` (`genre`, `pubYear`),
+  KEY `books_title` (`title`),
+  KEY `books_stock_title` (`inventory`, `title`),
+  KEY `books_best_sellers` (`copiesSold` DESC, `salesRevenue` DESC),
   -- The store's search (title, author, description) and the admin list's (title, author).
   FULLTEXT KEY `books_search` (`title`, `authorName`, `bookDescription`),
   FULLTEXT KEY `books_search_admin` (`title`, `authorName`),
@@ -163,6 +179,16 @@ CREATE TABLE IF NOT EXISTS `AuditLogs` (
   CONSTRAINT `AuditLogs_ibfk_1` FOREIGN KEY (`UserId`) REFERENCES `Users` (`id`) ON DELETE SET NULL ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Orders and revenue per UTC day and status, kept by checkout and status changes (for the dashboard
+-- and the admin order list's counts).
+CREATE TABLE IF NOT EXISTS `DailySales` (
+  `day` varchar(10) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `orders` int(11) NOT NULL DEFAULT 0,
+  `revenue` decimal(14,2) NOT NULL DEFAULT 0.00,
+  PRIMARY KEY (`day`, `status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- Failed sign-in counters shared by every app process (rate-limiter-flexible's MySQL layout).
 CREATE TABLE IF NOT EXISTS `RateLimits` (
   `key` varchar(255) NOT NULL,
@@ -180,4 +206,4 @@ CREATE TABLE IF NOT EXISTS `CacheStamps` (
 
 INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0);
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0004-book-search'), ('0005-cache-stamps');
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps');

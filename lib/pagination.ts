@@ -50,3 +50,21 @@ export function pageSlice(total: number, requested: number, perPage: number): { 
   const page = Math.min(Math.max(1, requested), pageCount);
   return { page, pageCount, offset: (page - 1) * perPage };
 }
+
+/**
+ * How to read one page of a sorted list cheaply: the near half front to back with its OFFSET, the
+ * far half in the reverse order with a small one (then the rows are turned round). Either way the
+ * database steps over at most half the list, and the last page costs what the first does.
+ */
+export function readWindow(total: number, offset: number, perPage: number): { reverse: boolean; offset: number; limit: number } {
+  const limit = Math.max(0, Math.min(perPage, total - offset));
+  if (offset <= total / 2) return { reverse: false, offset, limit: perPage };
+  return { reverse: true, offset: Math.max(0, total - offset - limit), limit };
+}
+
+type Direction = 'ASC' | 'DESC';
+
+/** The same order read backwards: every column's direction flipped. */
+export function reversedOrder<T extends readonly (readonly [string, Direction])[]>(order: T): Array<[string, Direction]> {
+  return order.map(([column, direction]) => [column, direction === 'ASC' ? 'DESC' : 'ASC']);
+}

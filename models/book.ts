@@ -17,6 +17,10 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
   declare removedAt: CreationOptional<Date | null>;
   /** The MIME type of an uploaded cover, or null for the generated one. */
   declare coverType: CreationOptional<string | null>;
+  /** Copies sold over orders not cancelled: kept by checkout and cancellation, read by the dashboard. */
+  declare copiesSold: CreationOptional<number>;
+  /** What those copies brought, at the prices they were sold at. DECIMAL(12,2), like price. */
+  declare salesRevenue: CreationOptional<string | number>;
   /** A copy of the author's name for the full-text index (lib/search-text's authorSearchName). */
   declare authorName: string;
   declare AuthorId: ForeignKey<number>;
@@ -36,6 +40,8 @@ export class Book extends Model<InferAttributes<Book>, InferCreationAttributes<B
         bookDescription: { type: DataTypes.TEXT, allowNull: true },
         removedAt: { type: DataTypes.DATE, allowNull: true },
         coverType: { type: DataTypes.STRING(16), allowNull: true },
+        copiesSold: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        salesRevenue: { type: DataTypes.DECIMAL(12, 2), allowNull: false, defaultValue: '0.00' },
         // Required here though nullable in the table, so a book saved without it fails loudly.
         authorName: { type: DataTypes.STRING(201), allowNull: false },
         createdAt: DataTypes.DATE,

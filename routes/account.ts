@@ -44,7 +44,7 @@ async function signIn(req: Request, { cart, accounts }: Services, account: Accou
   req.session.userId = account.id;
   req.session.visitorKey = account.cartKey;
   const held = merged.limited.length
-    ? ` We could not add every copy of ${merged.limited.map((t) => `“${t}”`).join(', ')} to your cart: there are not enough in stock.`
+    ? ` We could not add every copy of ${merged.limited.map((t) => `“${t}”`).join(', ')} to your cart: there are not enough in stock, or your cart already holds the most different books it can.`
     : '';
   flash(req, held ? 'error' : 'success', `Welcome, ${account.name}!${held}`);
   await saveSession(req);

@@ -6,6 +6,10 @@ import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
 
 export const MAX_LINE_QUANTITY = 99;
+/** Different books one cart may hold: keeps every cart page, checkout and its row locks small. */
+export const MAX_CART_LINES = 50;
+
+const cartFullMessage = `Your cart already holds ${MAX_CART_LINES} different books, the most one order can take. Check out or remove a book first.`;
 
 export interface CartLine {
   bookId: number;
@@ -133,6 +137,9 @@ export function createCartService(db: Database) {
         const cart = existing ?? (await Cart.create({ ownerKey }, { transaction }));
         const book = await lockedBook(bookId, transaction);
         const line = await Cartbook.findOne({ where: { CartId: cart.id, BookId: book.id }, transaction });
+        if (!line && existing && (await Cartbook.count({ where: { CartId: cart.id }, transaction })) >= MAX_CART_LINES) {
+          throw new ConflictError('cart_full', cartFullMessage);
+        }
         const wanted = (line?.quantity ?? 0) + quantity;
         checkQuantity(book, wanted);
         if (line) await line.update({ quantity: wanted, unitPrice: book.price }, { transaction });
@@ -169,15 +176,24 @@ export function createCartService(db: Database) {
         }
         const incoming = await Cartbook.findAll({ where: { CartId: source.id }, order: [['BookId', 'ASC']], transaction });
         const limited: string[] = [];
+        let lineCount = await Cartbook.count({ where: { CartId: target.id }, transaction });
         for (const line of incoming) {
           const book = await Book.findByPk(line.BookId, { transaction, lock: transaction.LOCK.UPDATE });
           if (!book || book.removedAt) continue;
           const existing = await Cartbook.findOne({ where: { CartId: target.id, BookId: book.id }, transaction });
+          // A full cart takes more copies of its books, but no new ones: those are held back like short stock.
+          if (!existing && lineCount >= MAX_CART_LINES) {
+            limited.push(book.title);
+            continue;
+          }
           const wanted = (existing?.quantity ?? 0) + line.quantity;
           const allowed = Math.min(wanted, MAX_LINE_QUANTITY, Math.max(book.inventory, existing?.quantity ?? 0));
           if (allowed < wanted) limited.push(book.title);
           if (existing) await existing.update({ quantity: allowed, unitPrice: book.price }, { transaction });
-          else if (allowed > 0) await Cartbook.create({ CartId: target.id, BookId: book.id, quantity: allowed, unitPrice: book.price }, { transaction });
+          else if (allowed > 0) {
+            await Cartbook.create({ CartId: target.id, BookId: book.id, quantity: allowed, unitPrice: book.price }, { transaction });
+            lineCount += 1;
+          }
         }
         await source.destroy({ transaction });
         return { itemCount: await refreshTotals(target, transaction), limited };

@@ -121,5 +121,7 @@ export function cachedCatalog(sequelize: Sequelize) {
     featuredBooks: cache.featuredBooks,
     booksInGenre: async (slug: string, options: Parameters<typeof catalog.booksInGenre>[1]) =>
       catalog.booksInGenre(slug, options, await cache.listGenres()),
+    listBooks: async (options: Parameters<typeof catalog.listBooks>[0]) =>
+      catalog.listBooks(options, await cache.listGenres()),
   };
 }

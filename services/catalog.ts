@@ -1,9 +1,9 @@
-import { Op, fn, col, type Order, type WhereOptions } from 'sequelize';
+import { IndexHints, Op, fn, col, literal, type Order, type WhereOptions } from 'sequelize';
 import { Author, Book, BookCover } from '../models';
 import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
-import { pageSlice } from '../lib/pagination';
+import { pageSlice, readWindow, reversedOrder } from '../lib/pagination';
 import { searchWords } from '../lib/search-text';
 import { searchPage, type BookSearch } from './book-search';
 
@@ -43,13 +43,14 @@ export interface Page<T> {
   perPage: number;
 }
 
+/** Each order and the index that holds it (books_listed_<index> store-wide, books_genre_listed_<index> in a category). */
 export const SORTS = {
-  title: { label: 'Title (A–Z)', order: [['title', 'ASC'], ['id', 'ASC']] },
-  'price-asc': { label: 'Price (low to high)', order: [['price', 'ASC'], ['title', 'ASC'], ['id', 'ASC']] },
-  'price-desc': { label: 'Price (high to low)', order: [['price', 'DESC'], ['title', 'ASC'], ['id', 'ASC']] },
-  'year-desc': { label: 'Newest first', order: [['pubYear', 'DESC'], ['title', 'ASC'], ['id', 'ASC']] },
-  'year-asc': { label: 'Oldest first', order: [['pubYear', 'ASC'], ['title', 'ASC'], ['id', 'ASC']] },
-} as const satisfies Record<string, { label: string; order: Order }>;
+  title: { label: 'Title (A–Z)', order: [['title', 'ASC'], ['id', 'ASC']], index: 'title' },
+  'price-asc': { label: 'Price (low to high)', order: [['price', 'ASC'], ['title', 'ASC'], ['id', 'ASC']], index: 'price' },
+  'price-desc': { label: 'Price (high to low)', order: [['price', 'DESC'], ['title', 'ASC'], ['id', 'ASC']], index: 'price_desc' },
+  'year-desc': { label: 'Newest first', order: [['pubYear', 'DESC'], ['title', 'ASC'], ['id', 'ASC']], index: 'year_desc' },
+  'year-asc': { label: 'Oldest first', order: [['pubYear', 'ASC'], ['title', 'ASC'], ['id', 'ASC']], index: 'year' },
+} as const satisfies Record<string, { label: string; order: Order; index: string }>;
 export type SortKey = keyof typeof SORTS;
 
 export const SEARCH_MAX_LENGTH = 100;
@@ -97,6 +98,16 @@ function toSummary(book: Book): BookSummary {
 const withAuthor = { model: Author, attributes: ['id', 'firstName', 'lastName'] };
 /** Books an admin removed stay in the table for order history, but the store never shows them. */
 const LISTED = { removedAt: null };
+
+/**
+ * LISTED for a query that another index serves (a category's newest books, an author's books, low
+ * stock). On SQLite the unary + keeps removedAt out of index choice: its planner takes "removedAt IS
+ * NULL" for a narrow search (it cannot know that nearly every book is listed) and would walk a
+ * whole removedAt-led listing index instead. MySQL estimates it from the index itself.
+ */
+export function listedFilter(): WhereOptions<Book> {
+  return Book.sequelize!.getDialect() === 'sqlite' ? literal('+`Book`.`removedAt` IS NULL') : LISTED;
+}
 const summaryAttributes = ['id', 'title', 'genre', 'pubYear', 'price', 'inventory', 'AuthorId', 'coverType', 'updatedAt'];
 
 async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, perPage: number): Promise<Page<BookSummary>> {
@@ -112,6 +123,40 @@ async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, pe
     offset,
   });
   return { items: rows.map(toSummary), page: current, pageCount, total, perPage };
+}
+
+/**
+ * One page of listed books when the number of them is already known (from the genre counts): the
+ * page's ids from the listing's index alone, the far half of the list read backwards (see
+ * readWindow), then just those rows with their authors. No COUNT, and no step over every row
+ * before the page.
+ */
+async function listingPage(
+  filter: { genre?: string },
+  sort: SortKey,
+  total: number,
+  requested: number,
+  perPage: number,
+): Promise<Page<BookSummary>> {
+  const { page, pageCount, offset } = pageSlice(total, requested, perPage);
+  const window = readWindow(total, offset, perPage);
+  const { order, index } = SORTS[sort];
+  const ids = (await Book.findAll({
+    where: { ...LISTED, ...filter },
+    attributes: ['id'],
+    // MySQL may otherwise take another removedAt index and sort, once the OFFSET is deep (ignored on SQLite).
+    indexHints: [{ type: IndexHints.FORCE, values: [`books_${filter.genre === undefined ? '' : 'genre_'}listed_${index}`] }],
+    order: (window.reverse ? reversedOrder(order) : order) as Order,
+    limit: window.limit,
+    offset: window.offset,
+    raw: true,
+  })).map((row) => row.id);
+  if (window.reverse) ids.reverse();
+  const rows = ids.length === 0 ? [] : await Book.findAll({ where: { id: ids }, include: [withAuthor], attributes: summaryAttributes });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  // A book hidden between the two reads is simply left out of this page.
+  const items = ids.flatMap((id) => (byId.has(id) ? [toSummary(byId.get(id)!)] : []));
+  return { items, page, pageCount, total, perPage };
 }
 
 export async function listGenres(): Promise<Genre[]> {
@@ -134,7 +179,7 @@ export async function featuredBooks(): Promise<BookSummary[]> {
   const perGenre = await Promise.all(
     genres.map((genre) =>
       Book.findAll({
-        where: { ...LISTED, genre: genre.name, inventory: { [Op.gt]: 0 } },
+        where: { [Op.and]: [listedFilter(), { genre: genre.name, inventory: { [Op.gt]: 0 } }] },
         include: [withAuthor],
         attributes: summaryAttributes,
         order: [['pubYear', 'DESC'], ['id', 'DESC']],
@@ -145,8 +190,10 @@ export async function featuredBooks(): Promise<BookSummary[]> {
   return perGenre.flat().map(toSummary);
 }
 
-export async function listBooks(options: { page: number; sort: SortKey; perPage: number }): Promise<Page<BookSummary>> {
-  return pageOf({}, SORTS[options.sort].order, options.page, options.perPage);
+/** Every listed book, a page at a time. `genres`: a (cached) listGenres(), whose counts give the total. */
+export async function listBooks(options: { page: number; sort: SortKey; perPage: number }, genres?: readonly Genre[]): Promise<Page<BookSummary>> {
+  const total = (genres ?? (await listGenres())).reduce((sum, genre) => sum + genre.count, 0);
+  return listingPage({}, options.sort, total, options.page, options.perPage);
 }
 
 /** Books of one category, by its URL slug; an unknown slug is a 404. `genres`: a (cached) listGenres(). */
@@ -157,7 +204,7 @@ export async function booksInGenre(
 ): Promise<{ genre: Genre; books: Page<BookSummary> }> {
   const genre = (genres ?? (await listGenres())).find((g) => g.slug === slug);
   if (!genre) throw new NotFoundError('We have no category by that name.');
-  const books = await pageOf({ genre: genre.name }, SORTS[options.sort].order, options.page, options.perPage);
+  const books = await listingPage({ genre: genre.name }, options.sort, genre.count, options.page, options.perPage);
   return { genre, books };
 }
 
@@ -201,7 +248,7 @@ export async function getBook(id: number): Promise<BookDetail> {
   const book = await Book.findOne({ where: { ...LISTED, id }, include: [withAuthor] });
   if (!book) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
   const others = await Book.findAll({
-    where: { ...LISTED, AuthorId: book.AuthorId, id: { [Op.ne]: book.id } },
+    where: { [Op.and]: [listedFilter(), { AuthorId: book.AuthorId, id: { [Op.ne]: book.id } }] },
     include: [withAuthor],
     attributes: summaryAttributes,
     order: [['title', 'ASC']],

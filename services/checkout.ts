@@ -9,6 +9,7 @@ import { bookUrl } from './catalog';
 import { openCart } from './cart';
 import { bumpCatalogStamp } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
+import { addDailySales, salesDay, soldCounterChange } from './sales-rollups';
 
 export interface ShippingDetails {
   fullName: string;
@@ -106,7 +107,10 @@ export function createCheckoutService(db: Database) {
           // Relative, and guarded in WHERE: correct even if a lock were ever missed, and never negative.
           // `silent` keeps updatedAt, which versions the cover URL, unchanged by a sale.
           const [affected] = await Book.update(
-            { inventory: literal(`inventory - ${Number(line.quantity)}`) as unknown as number },
+            {
+              inventory: literal(`inventory - ${Number(line.quantity)}`) as unknown as number,
+              ...soldCounterChange(line.quantity, toCents(book.price)),
+            },
             { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction, silent: true },
           );
           if (affected !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
@@ -124,6 +128,7 @@ export function createCheckoutService(db: Database) {
           { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal), UserId: userId },
           { transaction },
         );
+        await addDailySales(db, transaction, { day: salesDay(order.createdAt), status: 'placed', orders: 1, revenueCents: subtotal });
         return order.id;
       });
     },

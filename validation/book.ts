@@ -4,7 +4,7 @@ import { fieldErrors, idSchema } from './common';
 import { namePart } from './author';
 
 export const BOOK_FIELDS = [
-  'title', 'AuthorId', 'authorFirstName', 'authorLastName', 'genre', 'pubYear', 'price', 'inventory', 'bookDescription',
+  'title', 'AuthorId', 'authorName', 'authorFirstName', 'authorLastName', 'genre', 'pubYear', 'price', 'inventory', 'bookDescription',
 ] as const;
 
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;

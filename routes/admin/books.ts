@@ -9,6 +9,8 @@ import { BOOK_FIELDS, parseBookForm, stockSchema } from '../../validation/book';
 import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
 const PER_PAGE = 25;
+/** A last name, a comma and a first name, each at most 100 characters (the columns' size). */
+const MAX_AUTHOR_NAME = 210;
 const STATUS_FILTERS: Record<string, BookStatusFilter> = { all: 'all', listed: 'listed', hidden: 'hidden' };
 
 type FormValues = Partial<Record<(typeof BOOK_FIELDS)[number], string>>;
@@ -41,9 +43,8 @@ export function bookRoutes({ admin }: Services): Router {
   const router = Router();
   const { books } = admin;
 
-  async function renderForm(res: Response, options: { id?: number; values: FormValues; errors?: Record<string, string>; message?: string; inventoryWas?: string }) {
-    const [authors, genres, book] = await Promise.all([
-      books.authorChoices(),
+  async function renderForm(res: Response, options: { id?: number; values: FormValues; errors?: Record<string, string>; message?: string; inventoryWas?: string; authorSuggestions?: string[] }) {
+    const [genres, book] = await Promise.all([
       books.genreChoices(),
       options.id ? books.get(options.id) : Promise.resolve(null),
     ]);
@@ -54,7 +55,8 @@ export function bookRoutes({ admin }: Services): Router {
       action: book ? `/admin/books/${book.id}` : '/admin/books',
       values: options.values,
       inventoryWas: options.inventoryWas ?? book?.values.inventory ?? '',
-      authors: authors.map((a) => ({ ...a, selected: String(a.id) === options.values.AuthorId })),
+      // A few names, never the whole list of authors: the ones like what was typed, or the book's own.
+      authorSuggestions: options.authorSuggestions ?? (options.values.authorName ? [options.values.authorName] : []),
       genres,
       errors: options.errors ?? {},
       message: options.message,
@@ -62,13 +64,34 @@ export function bookRoutes({ admin }: Services): Router {
     });
   }
 
-  /** Validates the form and the upload together, so every mistake is shown at once. */
-  function parseForm(req: Request) {
-    const parsed = parseBookForm(req.body);
+  /**
+   * Validates the form and the upload together, so every mistake is shown at once. A typed author
+   * name is looked up first: one author by that name is the book's author; otherwise the form comes
+   * back with a few suggestions.
+   */
+  async function parseForm(req: Request) {
+    const body: Record<string, unknown> = { ...(req.body ?? {}) };
+    const typed = typeof body.authorName === 'string' ? body.authorName.trim() : '';
+    let authorError: string | undefined;
+    let authorSuggestions: string[] | undefined;
+    if (typed.length > MAX_AUTHOR_NAME) {
+      authorError = `Use at most ${MAX_AUTHOR_NAME} characters.`;
+    } else if (typed) {
+      const match = await books.authorByName(typed);
+      if ('id' in match) {
+        body.AuthorId = String(match.id);
+      } else {
+        body.AuthorId = '';
+        authorSuggestions = match.suggestions;
+        authorError = `We have no author named “${typed}”. ${match.suggestions.length > 0 ? 'Pick one of the suggestions' : 'Check the spelling'}, or clear this field and add a new author below.`;
+      }
+    }
+    const parsed = parseBookForm(body);
     const upload = coverFrom(req);
     const errors = parsed.success ? {} : { ...parsed.errors };
     if (upload.error) errors.cover = upload.error;
-    return { parsed, upload, errors };
+    if (authorError) errors.AuthorId = authorError;
+    return { parsed, upload, errors, failed: !parsed.success || Boolean(upload.error) || Boolean(authorError), authorSuggestions };
   }
 
   router.get('/', async (req, res) => {
@@ -90,10 +113,10 @@ export function bookRoutes({ admin }: Services): Router {
   });
 
   router.post('/', async (req, res) => {
-    const { parsed, upload, errors } = parseForm(req);
-    if (!parsed.success || upload.error) {
+    const { parsed, upload, errors, failed, authorSuggestions } = await parseForm(req);
+    if (!parsed.success || failed) {
       res.status(422);
-      await renderForm(res, { values: keptValues(req.body), errors, message: 'Please correct the highlighted fields.' });
+      await renderForm(res, { values: keptValues(req.body), errors, message: 'Please correct the highlighted fields.', authorSuggestions });
       return;
     }
     try {
@@ -115,12 +138,12 @@ export function bookRoutes({ admin }: Services): Router {
   router.post('/:id', async (req, res) => {
     const id = bookId(req.params.id);
     await books.get(id);
-    const { parsed, upload, errors } = parseForm(req);
+    const { parsed, upload, errors, failed, authorSuggestions } = await parseForm(req);
     const inventoryWas = typeof req.body?.inventoryWas === 'string' && /^\d{1,6}$/.test(req.body.inventoryWas) ? Number(req.body.inventoryWas) : null;
     if (inventoryWas === null) errors.inventory ??= 'This form is out of date: reload the page and try again.';
-    if (!parsed.success || upload.error || inventoryWas === null) {
+    if (!parsed.success || failed || inventoryWas === null) {
       res.status(422);
-      await renderForm(res, { id, values: keptValues(req.body), errors, message: 'Please correct the highlighted fields.', inventoryWas: req.body?.inventoryWas });
+      await renderForm(res, { id, values: keptValues(req.body), errors, message: 'Please correct the highlighted fields.', inventoryWas: req.body?.inventoryWas, authorSuggestions });
       return;
     }
     try {

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, IndexHints, Op, UniqueConstraintError, fn, col, type Order, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
 import type { CoverType } from '../../models/book-cover';
@@ -11,7 +11,7 @@ import { bookUrl, coverUrl, type Page } from '../catalog';
 import { authorSearchName, searchWords } from '../../lib/search-text';
 import { searchPage, type BookSearch } from '../book-search';
 import { refreshTotals } from '../cart';
-import { pageSlice } from '../../lib/pagination';
+import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
 
 export type BookStatusFilter = 'all' | 'listed' | 'hidden';
 
@@ -30,6 +30,8 @@ export interface AdminBookRow {
 export interface BookFormValues {
   title: string;
   AuthorId: string;
+  /** The author as the form shows it: "Last, First". */
+  authorName: string;
   genre: string;
   pubYear: string;
   price: string;
@@ -129,6 +131,38 @@ async function removeFromCarts(bookId: number, carts: Cart[], transaction: Trans
   return carts.length;
 }
 
+const AUTHOR_SUGGESTIONS = 8;
+
+/** How the form writes an author: "Last, First", or just the name when there is one. */
+export function authorLabel(author: { firstName: string; lastName: string }): string {
+  return author.firstName ? `${author.lastName}, ${author.firstName}` : author.lastName;
+}
+
+/** Every (first, last) reading of a typed name; a comma marks the last name first. */
+function namePairs(typed: string): Array<{ firstName: string; lastName: string }> {
+  const text = typed.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (!text) return [];
+  const comma = text.indexOf(',');
+  if (comma >= 0) return [{ lastName: text.slice(0, comma).trim(), firstName: text.slice(comma + 1).trim() }];
+  const words = text.split(' ');
+  return words.map((_, k) => ({ firstName: words.slice(0, k).join(' '), lastName: words.slice(k).join(' ') }));
+}
+
+/** A few authors whose last name starts like the typed one (its last word, or the part before a comma). */
+async function authorsLike(typed: string): Promise<Author[]> {
+  const text = typed.normalize('NFC').replace(/[%_\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  const comma = text.indexOf(',');
+  const last = comma >= 0 ? text.slice(0, comma).trim() : text.split(' ').at(-1) ?? '';
+  const starts = [...new Set([last, comma >= 0 ? '' : text].filter((t) => t.length > 0))];
+  if (starts.length === 0) return [];
+  return Author.findAll({
+    where: { [Op.or]: starts.map((start) => ({ lastName: { [Op.startsWith]: start } })) },
+    attributes: ['id', 'firstName', 'lastName'],
+    order: [['lastName', 'ASC'], ['firstName', 'ASC']],
+    limit: AUTHOR_SUGGESTIONS,
+  });
+}
+
 function describeChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of Object.keys(after)) {
@@ -148,13 +182,29 @@ async function searchedBooks(db: Database, search: BookSearch, requested: { page
   return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
 }
 
-/** The admin list without a search, by title. */
+/**
+ * The admin list without a search, by title: the page's ids from the title index (the far half of
+ * the list read backwards, so the last page costs what the first does), then those books.
+ */
 async function allBooks(status: BookStatusFilter, requested: { page: number; perPage: number }): Promise<ListPage> {
   const where = status === 'listed' ? { removedAt: null } : status === 'hidden' ? { removedAt: { [Op.ne]: null } } : {};
   const total = await Book.count({ where });
   const { page, pageCount, offset } = pageSlice(total, requested.page, requested.perPage);
-  const rows = await Book.findAll({ where, include: listInclude, attributes: listAttributes, order: [['title', 'ASC'], ['id', 'ASC']], limit: requested.perPage, offset });
-  return { rows, total, page, pageCount };
+  const order = [['title', 'ASC'], ['id', 'ASC']] as const;
+  const window = readWindow(total, offset, requested.perPage);
+  // The index that holds this list in title order, so MySQL never sorts the whole list instead.
+  const index = status === 'all' ? 'books_title' : status === 'listed' ? 'books_listed_title' : null;
+  const ids = (await Book.findAll({
+    where,
+    attributes: ['id'],
+    ...(index ? { indexHints: [{ type: IndexHints.FORCE, values: [index] }] } : {}),
+    order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
+    limit: window.limit,
+    offset: window.offset,
+  })).map((b) => b.id);
+  if (window.reverse) ids.reverse();
+  const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes })).map((b) => [b.id, b]));
+  return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
 }
 
 export function createAdminBookService(db: Database) {
@@ -179,10 +229,26 @@ export function createAdminBookService(db: Database) {
       return { items, page, pageCount, total, perPage: options.perPage };
     },
 
-    /** Authors for the form's select, by last name. */
-    async authorChoices(): Promise<Array<{ id: number; name: string }>> {
-      const authors = await Author.findAll({ attributes: ['id', 'firstName', 'lastName'], order: [['lastName', 'ASC'], ['firstName', 'ASC']] });
-      return authors.map((a) => ({ id: a.id, name: a.lastName && a.firstName ? `${a.lastName}, ${a.firstName}` : a.fullName }));
+    /**
+     * The author a typed name means: "Le Guin, Ursula K." (last, first) or "Ursula K. Le Guin" (each
+     * way of splitting it is tried on the unique name index). Exactly one match is the author;
+     * otherwise a few names that start like it, for the form's suggestions.
+     */
+    async authorByName(typed: string): Promise<{ id: number } | { suggestions: string[] }> {
+      const pairs = namePairs(typed);
+      const found = pairs.length === 0 ? [] : await Author.findAll({
+        where: { [Op.or]: pairs },
+        attributes: ['id', 'firstName', 'lastName'],
+        limit: 2,
+      });
+      if (found.length === 1) return { id: found[0].id };
+      const similar = await authorsLike(typed);
+      // SQLite compares names case-sensitively, MySQL not: "elin hilderbrand" means Elin Hilderbrand on both.
+      const fold = (a: { firstName: string; lastName: string }) => `${a.firstName}\u0000${a.lastName}`.toLocaleLowerCase('en-US');
+      const wanted = new Set(pairs.map(fold));
+      const same = found.length === 0 ? similar.filter((a) => wanted.has(fold(a))) : [];
+      if (same.length === 1) return { id: same[0].id };
+      return { suggestions: similar.map(authorLabel) };
     },
 
     /** Existing category names, offered as suggestions on the form. */
@@ -192,7 +258,7 @@ export function createAdminBookService(db: Database) {
     },
 
     async get(id: number): Promise<AdminBookDetail> {
-      const book = await Book.findByPk(id);
+      const book = await Book.findByPk(id, { include: [{ model: Author, attributes: ['id', 'firstName', 'lastName'] }] });
       if (!book) throw new NotFoundError('There is no book with that number.');
       return {
         id: book.id,
@@ -205,6 +271,7 @@ export function createAdminBookService(db: Database) {
         values: {
           title: book.title,
           AuthorId: String(book.AuthorId),
+          authorName: book.Author ? authorLabel(book.Author) : '',
           genre: book.genre,
           pubYear: book.pubYear === null ? '' : String(book.pubYear),
           price: (toCents(book.price) / 100).toFixed(2),

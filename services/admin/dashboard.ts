@@ -2,6 +2,7 @@ import { Op, QueryTypes } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book } from '../../models';
 import { toCents } from '../../lib/money';
+import { listedFilter } from '../catalog';
 
 export interface PeriodTotals {
   orders: number;
@@ -69,22 +70,16 @@ const count = (value: string | number | null) => (value === null ? 0 : Number(va
 
 export function createAdminDashboardService(db: Database) {
   const { sequelize } = db;
-  /**
-   * The UTC day of an order. SQLite keeps DATETIME as text that begins 'YYYY-MM-DD' in UTC (the
-   * connection's time zone); MySQL stores UTC too, and DATE() reads the day out of it.
-   */
-  const dayOf = db.dialect === 'sqlite' ? 'substr(createdAt, 1, 10)' : 'DATE(createdAt)';
-
-  /** Orders and revenue today, over the last seven days (today included) and ever, in one pass. */
+  /** Orders and revenue today, over the last seven days (today included) and ever, from the daily rollup. */
   async function totals(today: Date, weekStart: Date): Promise<DashboardOverview['totals']> {
     const [row] = await sequelize.query<Record<string, string | number | null>>(
-      `SELECT COUNT(*) AS allOrders, SUM(subTotal) AS allRevenue,
-         SUM(CASE WHEN createdAt >= :weekStart THEN 1 ELSE 0 END) AS weekOrders,
-         SUM(CASE WHEN createdAt >= :weekStart THEN subTotal ELSE 0 END) AS weekRevenue,
-         SUM(CASE WHEN createdAt >= :today THEN 1 ELSE 0 END) AS todayOrders,
-         SUM(CASE WHEN createdAt >= :today THEN subTotal ELSE 0 END) AS todayRevenue
-       FROM Checkouts WHERE status <> :cancelled`,
-      { type: QueryTypes.SELECT, replacements: { today, weekStart, cancelled: CANCELLED } },
+      `SELECT SUM(orders) AS allOrders, SUM(revenue) AS allRevenue,
+         SUM(CASE WHEN day >= :weekStart THEN orders ELSE 0 END) AS weekOrders,
+         SUM(CASE WHEN day >= :weekStart THEN revenue ELSE 0 END) AS weekRevenue,
+         SUM(CASE WHEN day >= :today THEN orders ELSE 0 END) AS todayOrders,
+         SUM(CASE WHEN day >= :today THEN revenue ELSE 0 END) AS todayRevenue
+       FROM DailySales WHERE status <> :cancelled`,
+      { type: QueryTypes.SELECT, replacements: { today: isoDay(today), weekStart: isoDay(weekStart), cancelled: CANCELLED } },
     );
     return {
       today: { orders: count(row.todayOrders), revenueCents: cents(row.todayRevenue) },
@@ -93,15 +88,15 @@ export function createAdminDashboardService(db: Database) {
     };
   }
 
-  /** At most CHART_DAYS rows from the database; the days without orders are filled in here. */
+  /** At most CHART_DAYS × statuses rows from the rollup; the days without orders are filled in here. */
   async function revenueByDay(firstDay: Date): Promise<DayRevenue[]> {
     const rows = await sequelize.query<{ day: string; orders: string | number; revenue: string | number | null }>(
-      `SELECT ${dayOf} AS day, COUNT(*) AS orders, SUM(subTotal) AS revenue
-       FROM Checkouts WHERE status <> :cancelled AND createdAt >= :firstDay
-       GROUP BY ${dayOf}`,
-      { type: QueryTypes.SELECT, replacements: { firstDay, cancelled: CANCELLED } },
+      `SELECT day, SUM(orders) AS orders, SUM(revenue) AS revenue
+       FROM DailySales WHERE day >= :firstDay AND status <> :cancelled
+       GROUP BY day`,
+      { type: QueryTypes.SELECT, replacements: { firstDay: isoDay(firstDay), cancelled: CANCELLED } },
     );
-    const byDay = new Map(rows.map((r) => [String(r.day).slice(0, 10), r]));
+    const byDay = new Map(rows.map((r) => [String(r.day), r]));
     return Array.from({ length: CHART_DAYS }, (_, i) => {
       const date = new Date(firstDay.getTime() + i * DAY_MS);
       const row = byDay.get(isoDay(date));
@@ -116,44 +111,32 @@ export function createAdminDashboardService(db: Database) {
 
   /**
    * Copies sold per book over every order that was not cancelled, at the prices frozen on each
-   * order's lines. Removed books still count: they sold.
+   * order's lines: the per-book counters checkout and cancellation keep, read from the top of their
+   * index. Removed books still count: they sold.
    */
   async function bestSellers(): Promise<BestSeller[]> {
-    const rows = await sequelize.query<{ bookId: number; copies: string | number; revenue: string | number | null }>(
-      `SELECT cb.BookId AS bookId, SUM(cb.quantity) AS copies, SUM(cb.quantity * cb.unitPrice) AS revenue
-       FROM Cartbooks cb INNER JOIN Checkouts o ON o.CartId = cb.CartId
-       WHERE o.status <> :cancelled
-       GROUP BY cb.BookId
-       ORDER BY copies DESC, revenue DESC, cb.BookId ASC
-       LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { cancelled: CANCELLED, limit: BEST_SELLERS } },
-    );
-    if (rows.length === 0) return [];
     const books = await Book.findAll({
-      where: { id: { [Op.in]: rows.map((r) => Number(r.bookId)) } },
-      attributes: ['id', 'title', 'removedAt', 'AuthorId'],
+      where: { copiesSold: { [Op.gt]: 0 } },
+      attributes: ['id', 'title', 'removedAt', 'AuthorId', 'copiesSold', 'salesRevenue'],
       include: [{ model: Author, attributes: ['firstName', 'lastName'] }],
+      order: [['copiesSold', 'DESC'], ['salesRevenue', 'DESC'], ['id', 'ASC']],
+      limit: BEST_SELLERS,
     });
-    const byId = new Map(books.map((b) => [b.id, b]));
-    return rows.map((row): BestSeller => {
-      const id = Number(row.bookId);
-      const book = byId.get(id);
-      return {
-        bookId: id,
-        title: book?.title ?? `Book #${id}`,
-        authorName: book?.Author?.fullName ?? '',
-        copies: count(row.copies),
-        revenueCents: cents(row.revenue),
-        removed: Boolean(book?.removedAt),
-        editUrl: `/admin/books/${id}/edit`,
-      };
-    });
+    return books.map((book): BestSeller => ({
+      bookId: book.id,
+      title: book.title,
+      authorName: book.Author?.fullName ?? '',
+      copies: book.copiesSold,
+      revenueCents: cents(book.salesRevenue),
+      removed: Boolean(book.removedAt),
+      editUrl: `/admin/books/${book.id}/edit`,
+    }));
   }
 
-  /** Books still on sale that are nearly gone, the emptiest first (the inventory index serves it). */
+  /** Books still on sale that are nearly gone, the emptiest first (read in order from the (inventory, title) index). */
   async function lowStock(): Promise<LowStockBook[]> {
     const books = await Book.findAll({
-      where: { removedAt: null, inventory: { [Op.lte]: LOW_STOCK_AT } },
+      where: { [Op.and]: [listedFilter(), { inventory: { [Op.lte]: LOW_STOCK_AT } }] },
       attributes: ['id', 'title', 'inventory', 'AuthorId'],
       include: [{ model: Author, attributes: ['firstName', 'lastName'] }],
       order: [['inventory', 'ASC'], ['title', 'ASC'], ['id', 'ASC']],

@@ -1,4 +1,4 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, literal, type Order, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Book, Cart, Cartbook, Checkout, User } from '../../models';
 import { ORDER_STATUSES, type OrderStatus } from '../../models/checkout';
@@ -7,7 +7,8 @@ import { toCents } from '../../lib/money';
 import { listAudit, recordAudit, type Actor } from '../audit';
 import type { Page } from '../catalog';
 import { orderDetail, orderNumber, type OrderLine, type ShippingDetails } from '../checkout';
-import { pageSlice } from '../../lib/pagination';
+import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
+import { moveDailySales, soldCounterChange } from '../sales-rollups';
 
 /**
  * The only moves an order may make. Delivered and cancelled are final: a cancelled order's copies
@@ -126,23 +127,49 @@ function toRow(order: Checkout): AdminOrderRow {
 }
 
 export function createAdminOrderService(db: Database) {
+  /** How many orders a filter matches, from DailySales: its days and statuses are the filter's own terms. */
+  async function countOrders(filter: OrderFilter): Promise<number> {
+    const conditions: string[] = [];
+    if (filter.status) conditions.push('status = :status');
+    if (filter.from) conditions.push('day >= :from');
+    if (filter.to) conditions.push('day <= :to');
+    const [row] = await db.sequelize.query<{ orders: number | string | null }>(
+      `SELECT SUM(orders) AS orders FROM DailySales${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
+      { type: QueryTypes.SELECT, replacements: { status: filter.status ?? null, from: filter.from ?? null, to: filter.to ?? null } },
+    );
+    return Number(row?.orders ?? 0);
+  }
+
   return {
-    /** One page of orders, newest first. Served by the (createdAt) and (status, createdAt) indexes. */
+    /**
+     * One page of orders, newest first. The count comes from the daily rollup (a filter is whole
+     * days and a status, exactly its keys); the page's ids from the (createdAt) or (status,
+     * createdAt) index, the far half read backwards; then only those orders with their cart and account.
+     */
     async listOrders(filter: OrderFilter, options: { page: number; perPage: number }): Promise<Page<AdminOrderRow>> {
       const where = filterWhere(filter);
-      const total = await Checkout.count({ where });
+      const total = await countOrders(filter);
       const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      const rows = await Checkout.findAll({
+      const order = [['createdAt', 'DESC'], ['id', 'DESC']] as const;
+      const window = readWindow(total, offset, options.perPage);
+      const ids = (await Checkout.findAll({
         where,
+        attributes: ['id'],
+        order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
+        limit: window.limit,
+        offset: window.offset,
+      })).map((o) => o.id);
+      if (window.reverse) ids.reverse();
+      const found = ids.length === 0 ? [] : await Checkout.findAll({
+        where: { id: ids },
         attributes: ['id', 'createdAt', 'status', 'fullName', 'email', 'subTotal', 'UserId', 'CartId'],
         include: [
           { model: Cart, attributes: ['id', 'totalQuantity'] },
           { model: User, attributes: ['id', 'email'] },
         ],
-        order: [['createdAt', 'DESC'], ['id', 'DESC']],
-        limit: options.perPage,
-        offset,
       });
+      const byId = new Map(found.map((o) => [o.id, o]));
+      const rows = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
       return { items: rows.map(toRow), page, pageCount, total, perPage: options.perPage };
     },
 
@@ -202,7 +229,7 @@ export function createAdminOrderService(db: Database) {
         if (to === 'cancelled') {
           const lines = await Cartbook.findAll({
             where: { CartId: order.CartId },
-            attributes: ['id', 'BookId', 'quantity'],
+            attributes: ['id', 'BookId', 'quantity', 'unitPrice'],
             order: [['BookId', 'ASC']],
             transaction,
           });
@@ -218,7 +245,10 @@ export function createAdminOrderService(db: Database) {
             // Relative, so a sale committed since the order cannot be overwritten; `silent` keeps
             // updatedAt, which versions the cover URL, unchanged.
             await Book.update(
-              { inventory: literal(`inventory + ${Number(line.quantity)}`) as unknown as number },
+              {
+                inventory: literal(`inventory + ${Number(line.quantity)}`) as unknown as number,
+                ...soldCounterChange(-line.quantity, toCents(line.unitPrice)),
+              },
               { where: { id: line.BookId }, transaction, silent: true },
             );
             returned.push({ bookId: line.BookId, quantity: line.quantity });
@@ -227,6 +257,7 @@ export function createAdminOrderService(db: Database) {
         }
 
         await order.update({ status: to }, { transaction });
+        await moveDailySales(db, transaction, { placedAt: order.createdAt, from, to, revenueCents: toCents(order.subTotal) });
         await recordAudit(transaction, actor, {
           action: 'order.status',
           entityType: 'order',

@@ -347,3 +347,36 @@ describe('admin error pages', () => {
     assert.doesNotMatch(broken.text, /View your cart/);
   });
 });
+
+describe('admin books: the author is typed, not picked from every author', () => {
+  test('the form lists no authors but the book’s own, and takes a typed name either way round', async () => {
+    const blank = await admin.agent.get('/admin/books/new').expect(200);
+    assert.doesNotMatch(blank.text, /<select id="AuthorId"/);
+    assert.match(blank.text, /<datalist id="author-suggestions"><\/datalist>/, 'a new book suggests nobody yet');
+
+    const summers = await bookByTitle('28 Summers');
+    const edit = await admin.agent.get(`/admin/books/${summers.id}/edit`).expect(200);
+    assert.match(edit.text, /id="authorName" name="authorName" value="Hilderbrand, Elin"/);
+    assert.match(edit.text, /<datalist id="author-suggestions"><option value="Hilderbrand, Elin"><\/option><\/datalist>/);
+
+    for (const [title, typed] of [['Beach Season', 'Hilderbrand, Elin'], ['Island Summer', '  elin   Hilderbrand ']] as const) {
+      const fields = newBook({ title, authorName: typed, authorFirstName: '', authorLastName: '' });
+      await admin.post('/admin/books', fields).expect(303);
+      const created = await bookByTitle(title);
+      assert.equal(created.AuthorId, summers.AuthorId, `“${typed}” is Elin Hilderbrand`);
+    }
+  });
+
+  test('a name we do not have comes back with a few suggestions and changes nothing', async () => {
+    const before = await Book.count();
+    const res = await admin.post('/admin/books', newBook({ title: 'Nobody’s Book', authorName: 'Hilder', authorFirstName: '', authorLastName: '' })).expect(422);
+    assert.match(res.text, /We have no author named “Hilder”\. Pick one of the suggestions/);
+    assert.match(res.text, /<option value="Hilderbrand, Elin"><\/option>/);
+    assert.match(res.text, /id="authorName" name="authorName" value="Hilder"/, 'what was typed is kept');
+    const none = await admin.post('/admin/books', newBook({ title: 'Nobody’s Book', authorName: 'Zzyzx, Q', authorFirstName: '', authorLastName: '' })).expect(422);
+    assert.match(none.text, /Check the spelling/);
+    const tooLong = await admin.post('/admin/books', newBook({ title: 'Nobody’s Book', authorName: 'x'.repeat(211) })).expect(422);
+    assert.match(tooLong.text, /Use at most 210 characters/);
+    assert.equal(await Book.count(), before);
+  });
+});

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book, Cart, Cartbook } from '../../models';
+import { MAX_CART_LINES } from '../../services/cart';
 import { Shopper, badgeCount, csrfFrom, startTestApp, type TestApp } from '../helpers';
 
 let t: TestApp;
@@ -256,5 +257,28 @@ describe('request limits', () => {
     const shopper = new Shopper(t.app);
     await shopper.add(gatsby, 1).expect(303);
     for (let i = 0; i < 50; i += 1) await shopper.post(`/cart/items/${gatsby}`, { quantity: String((i % 3) + 1) }).expect(303);
+  });
+});
+
+describe('the number of different books in one cart', () => {
+  test(`is at most ${MAX_CART_LINES}: the next new book is refused with a clear message, more copies of one in it are not`, async () => {
+    const books = await Book.findAll({ where: { removedAt: null }, order: [['id', 'ASC']], limit: MAX_CART_LINES + 1 });
+    assert.equal(books.length, MAX_CART_LINES + 1, 'the bundled catalog has enough books');
+    const stock = new Map(books.map((b) => [b.id, b.inventory]));
+    await Book.update({ inventory: 20 }, { where: { id: [...stock.keys()] } });
+    try {
+      const shopper = new Shopper(t.app);
+      for (const book of books.slice(0, MAX_CART_LINES)) await shopper.add(book.id).expect(303);
+      const refused = await shopper.add(books[MAX_CART_LINES].id).expect(409);
+      assert.match(refused.text, new RegExp(`already holds ${MAX_CART_LINES} different books`));
+      const json = await shopper.agent.post('/cart/items').set('Accept', 'application/json').set('X-CSRF-Token', await shopper.csrf())
+        .type('form').send(`bookId=${books[MAX_CART_LINES].id}`).expect(409);
+      assert.equal(json.body.error.code, 'cart_full');
+      await shopper.add(books[0].id, 2).expect(303);
+      const cart = await shopper.agent.get('/cart').expect(200);
+      assert.equal(badgeCount(cart.text), MAX_CART_LINES + 2);
+    } finally {
+      for (const [id, inventory] of stock) await Book.update({ inventory }, { where: { id } });
+    }
   });
 });
