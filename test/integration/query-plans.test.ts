@@ -116,10 +116,16 @@ test('every query behind the main pages uses an index', async () => {
   ))[0].AuthorId;
   const book = (await Book.findOne({ where: { AuthorId: prolific, removedAt: null } }))!;
   const inStock = (await Book.findOne({ where: { removedAt: null }, order: [['inventory', 'DESC']] }))!;
+  const titleWord = book.title.split(/\s+/).find((w) => /^[A-Za-z]{4,}$/.test(w)) ?? 'garden';
+  const authorWords = book.authorName;
   const pages = [
     '/', category, `${category}?page=3`, `${category}?page=99999`, `${category}?sort=price-desc&page=99999`,
     `${category}?sort=year-asc&page=2`, '/books', '/books?page=99999', '/books?sort=price-asc&page=99999',
     '/books?sort=price-desc', '/books?sort=year-desc&page=99999', `/books/${book.id}`, '/gallery?page=99999',
+    // Search: a word of a real title, the author's name, a word with a stopword, and a last page.
+    `/search?q=${encodeURIComponent(titleWord)}`, `/search?q=${encodeURIComponent(authorWords)}`,
+    `/search?q=${encodeURIComponent(`the ${titleWord}`)}`, `/search?q=${encodeURIComponent(titleWord)}&page=99999`,
+    `/api/books?q=${encodeURIComponent(titleWord)}`, '/api/books?page=99999&sort=price-desc', '/api/genres',
   ];
   for (const url of pages) {
     await capturing(`GET ${url}`, async () => {
@@ -151,7 +157,7 @@ test('every query behind the main pages uses an index', async () => {
     '/admin', '/admin/books', '/admin/books?page=99999', '/admin/books?status=hidden', '/admin/books?status=listed&page=60',
     `/admin/books/${book.id}/edit`, '/admin/books/new', '/admin/orders', '/admin/orders?page=99999',
     '/admin/orders?status=shipped', `/admin/orders?from=2020-01-01&to=${today}&page=50`, `/admin/orders/${order.id}`,
-    '/admin/authors', '/admin/authors?page=99999',
+    '/admin/authors', '/admin/authors?page=99999', `/admin/books?q=${encodeURIComponent(titleWord)}`,
   ];
   for (const url of adminPages) {
     await capturing(`GET ${url}`, async () => {
