@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { validShipping } from '../helpers';
-import {
-  addToCart, assertNoProblems, browserSkipReason, checkOut, createAdmin, enableAxe, fillShipping, launchBrowser, newContext,
-  runAxe, screenshots, signIn, startStore, type Store,
-} from './support';
+import { addToCart, assertNoProblems, browserSkipReason, checkOut, closeStoreAndBrowser, createAdmin, enableAxe, fillShipping, newContext, openStoreAndBrowser, runAxe, screenshots, signIn, type Store } from './support';
 
 /** axe-core on the page: no serious or critical violation, and the image, label and contrast rules really ran. */
 async function assertAxeClean(page: Page, name: string): Promise<void> {
@@ -70,14 +67,8 @@ async function assertFocusVisible(page: Page, name: string): Promise<number> {
 describe('accessibility (axe-core, alt text, labels, visible focus, contrast)', { skip: browserSkipReason() }, () => {
   let store: Store;
   let browser: Browser;
-  before(async () => {
-    store = await startStore();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await store?.close();
-  });
+  before(async () => ({ store, browser } = await openStoreAndBrowser()));
+  after(() => closeStoreAndBrowser(store, browser));
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`every shop and admin page passes in the ${colorScheme} colour scheme`, { timeout: 300_000 }, async () => {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertNoProblems, badge, browserSkipReason, launchBrowser, newContext, screenshots, startStore, type Store } from './support';
+import { assertNoProblems, badge, browserSkipReason, closeStoreAndBrowser, newContext, openStoreAndBrowser, screenshots, type Store } from './support';
 
 describe('a shopper with an account', { skip: browserSkipReason() }, () => {
   let store: Store;
   let browser: Browser;
-  before(async () => {
-    store = await startStore();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await store?.close();
-  });
+  before(async () => ({ store, browser } = await openStoreAndBrowser()));
+  after(() => closeStoreAndBrowser(store, browser));
 
   it('signs up, orders a book and finds the order in their history', { timeout: 180_000 }, async () => {
     const { context, page, problems } = await newContext(browser, store.baseUrl);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { validShipping } from '../helpers';
-import { addToCart, assertNoProblems, browserSkipReason, checkOut, createAdmin, launchBrowser, newContext, screenshots, startStore, type Store } from './support';
+import { addToCart, assertNoProblems, browserSkipReason, checkOut, closeStoreAndBrowser, createAdmin, newContext, openStoreAndBrowser, screenshots, type Store } from './support';
 
 const TITLE = 'The Lighthouse Keeper’s Atlas';
 
@@ -37,14 +37,8 @@ async function stockOnStorePage(page: Page, url: string): Promise<string | null>
 describe('an admin', { skip: browserSkipReason() }, () => {
   let store: Store;
   let browser: Browser;
-  before(async () => {
-    store = await startStore();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await store?.close();
-  });
+  before(async () => ({ store, browser } = await openStoreAndBrowser()));
+  after(() => closeStoreAndBrowser(store, browser));
 
   it('adds a book with a cover, finds it in the store, changes its stock and ships its order', { timeout: 240_000 }, async () => {
     const admin = await createAdmin(store);

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { validShipping } from '../helpers';
-import {
-  addToCart, assertNoProblems, browserSkipReason, checkOut, createAdmin, fillShipping, launchBrowser, newContext, PHONE,
-  screenshots, signIn, startStore, type Store,
-} from './support';
+import { addToCart, assertNoProblems, browserSkipReason, checkOut, closeStoreAndBrowser, createAdmin, fillShipping, newContext, openStoreAndBrowser, PHONE, screenshots, signIn, type Store } from './support';
 
 type Shot = (page: Page, name: string, fullPage?: boolean) => Promise<void>;
 
@@ -52,14 +49,8 @@ async function assertFitsPhone(page: Page, shot: Shot, name: string): Promise<vo
 describe('the store on a phone (375×812)', { skip: browserSkipReason() }, () => {
   let store: Store;
   let browser: Browser;
-  before(async () => {
-    store = await startStore();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await store?.close();
-  });
+  before(async () => ({ store, browser } = await openStoreAndBrowser()));
+  after(() => closeStoreAndBrowser(store, browser));
 
   it('has no sideways scrolling on any page, and the menu and cart are always in reach', { timeout: 300_000 }, async () => {
     const admin = await createAdmin(store);

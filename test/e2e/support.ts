@@ -15,6 +15,22 @@ import { LAUNCH_ARGS, browserSkipReason, chromiumPath } from './browser';
 
 export { browserSkipReason };
 
+/** A store and a Chromium for one test file (each file runs its own: Sequelize models are global). */
+export async function openStoreAndBrowser(): Promise<{ store: Store; browser: Browser }> {
+  const store = await startStore();
+  try {
+    return { store, browser: await launchBrowser() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export async function closeStoreAndBrowser(store: Store | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await store?.close();
+}
+
 export interface Store {
   test: TestApp;
   baseUrl: string;
