@@ -1,6 +1,6 @@
 import type { Database } from '../db/connection';
 import type { Config } from '../config';
-import { cachedCatalog } from './catalog-cache';
+import { cachedCatalog, createStampReader } from './catalog-cache';
 import { createCartService } from './cart';
 import { createCheckoutService } from './checkout';
 import { createAccountService } from './accounts';
@@ -8,8 +8,9 @@ import { createLoginThrottle } from './login-throttle';
 import { createAdminServices } from './admin';
 
 export function createServices(db: Database, config: Pick<Config, 'authLimits' | 'passwordHashCost'>) {
+  const stamps = createStampReader(db.sequelize);
   return {
-    catalog: cachedCatalog(db.sequelize),
+    catalog: cachedCatalog(stamps),
     cart: createCartService(db),
     checkout: createCheckoutService(db),
     accounts: createAccountService(db, config.passwordHashCost),
