@@ -13,6 +13,7 @@ import { viewHelpers } from './lib/view-helpers';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
+import { servePageCache } from './middleware/page-cache';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -96,6 +97,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(cookieParser());
   app.use(sessionMiddleware(config, db.sequelize));
   app.use(loadAccount(services));
+  // Anonymous catalog pages from the page cache: a hit needs none of what follows.
+  app.use(servePageCache(services.pages, csrf.token));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
