@@ -92,13 +92,13 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(metricsRoute(metrics));
   app.use(coverRoutes(services));
 
+  app.use(cookieParser());
+  // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
+  app.use(servePageCache(services.pages, csrf.token));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(cookieParser());
   app.use(sessionMiddleware(config, db.sequelize));
   app.use(loadAccount(services));
-  // Anonymous catalog pages from the page cache: a hit needs none of what follows.
-  app.use(servePageCache(services.pages, csrf.token));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import Handlebars from 'handlebars';
 import type { PageCache } from '../services/page-cache';
 import { wantsJson } from './errors';
+import { SESSION_COOKIE } from './session';
 
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
 const CATALOG_PATH = /^\/(?:books|gallery|search|books\/[^/]+|category\/[^/]+)?\/?$/i;
@@ -12,22 +13,24 @@ interface PendingPage {
 }
 
 /**
- * A visitor the cache may serve: no cart, not signed in, no flash message waiting. Such a visitor's
- * page differs from any other's only in its CSRF token.
+ * A visitor the cache may serve: one without a session cookie. Every per-visitor thing a page shows
+ * besides the CSRF token (a cart, an account, a flash message) lives in the session, and a session
+ * always comes with its cookie; a browser still sending the cookie of an emptied session is simply
+ * rendered for, as before. Deciding this from the cookie alone lets a hit skip loading the session.
  */
-function anonymous(req: Request): boolean {
-  const session = req.session;
-  return !req.account && !session?.visitorKey && session?.userId === undefined && !session?.flash;
+function withoutSession(req: Request): boolean {
+  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined;
 }
 
 /**
  * Answers an anonymous catalog GET or HEAD from the page cache; on a miss it tells renderPage, through
- * res.locals.pendingPage, to store what the route renders. Mounted after sessions and accounts (it
- * needs to know who is asking) and before the page locals, which a hit does not need.
+ * res.locals.pendingPage, to store what the route renders. Mounted right after the cookie parser
+ * (the CSRF token needs the cookies), before the body parsers, sessions and page locals, which a hit
+ * does not need.
  */
 export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: Response) => string): RequestHandler {
   return async (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || !anonymous(req) || wantsJson(req)) {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || !withoutSession(req) || wantsJson(req)) {
       next();
       return;
     }
