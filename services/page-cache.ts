@@ -18,16 +18,16 @@ import { MAX_AGE_MS, type Stamps } from './catalog-cache';
 export const DEFAULT_MAX_BYTES = 12 * 1024 * 1024;
 
 export interface CachedPage {
-  /** The page split at the token placeholder: joining the parts with a token gives the page. */
-  parts: string[];
+  /** The page split at the token placeholder, encoded once: joining the parts with a token gives the page. */
+  parts: Buffer[];
   version: number;
   /** The route pattern that rendered it, for the request metrics of a hit. */
   route: string;
 }
 
-/** V8 keeps a string in one or two bytes a character; counting two never undercounts. */
+/** The key is a string (one or two bytes a character in V8; two never undercounts), the parts are bytes. */
 const bytesOf = (page: CachedPage, key: string): number =>
-  2 * (key.length + page.parts.reduce((sum, part) => sum + part.length, 0)) + 64;
+  2 * key.length + page.parts.reduce((sum, part) => sum + part.length, 0) + 64 * page.parts.length;
 
 export function createPageCache(readStamps: () => Promise<Stamps>, options: { maxBytes?: number } = {}) {
   const pages = new LRUCache<string, CachedPage>({
@@ -57,12 +57,18 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
     set(url: string, version: number, html: string, route: string): void {
       const current = pages.peek(url);
       if (current && current.version > version) return;
-      pages.set(url, { parts: html.split(placeholder), version, route });
+      pages.set(url, { parts: html.split(placeholder).map((part) => Buffer.from(part)), version, route });
     },
 
     /** The page with this visitor's token in place of the placeholder. */
-    fill(page: CachedPage, token: string): string {
-      return page.parts.join(token);
+    fill(page: CachedPage, token: string): Buffer {
+      const filler = Buffer.from(token);
+      const pieces: Buffer[] = [];
+      page.parts.forEach((part, i) => {
+        if (i > 0) pieces.push(filler);
+        pieces.push(part);
+      });
+      return Buffer.concat(pieces);
     },
 
     stats(): { pages: number; bytes: number } {

@@ -12,8 +12,8 @@ describe('page cache store', () => {
     const cache = createPageCache(async () => ({ catalog: 1, stock: 1 }));
     cache.set('/a', 2, pageOf(cache, 'body'), '/');
     const page = cache.get('/a', 2)!;
-    assert.equal(cache.fill(page, 'T1'), '<form><input name="_csrf" value="T1"></form>body<input value="T1">');
-    assert.equal(cache.fill(page, 'T2'), '<form><input name="_csrf" value="T2"></form>body<input value="T2">');
+    assert.equal(cache.fill(page, 'T1').toString(), '<form><input name="_csrf" value="T1"></form>body<input value="T1">');
+    assert.equal(cache.fill(page, 'T2').toString(), '<form><input name="_csrf" value="T2"></form>body<input value="T2">');
   });
 
   test('the version is the sum of both stamps, and null (never cache) without either row', async () => {
@@ -34,7 +34,7 @@ describe('page cache store', () => {
     assert.equal(cache.get('/b', 6), undefined);
     cache.set('/b', 7, pageOf(cache, 'v7'), '/');
     cache.set('/b', 6, pageOf(cache, 'v6'), '/');
-    assert.match(cache.fill(cache.get('/b', 7)!, 'T'), /v7/);
+    assert.match(cache.fill(cache.get('/b', 7)!, 'T').toString(), /v7/);
   });
 
   test('stays within its byte bound however many URLs it is asked to keep, dropping the least recently used', () => {
@@ -49,7 +49,7 @@ describe('page cache store', () => {
       assert.ok(cache.stats().bytes <= maxBytes, `at most ${maxBytes} bytes after ${i + 1} pages`);
     }
     const { pages, bytes } = cache.stats();
-    assert.ok(pages > 1 && pages < 20, `${pages} pages kept`);
+    assert.ok(pages > 1 && pages <= maxBytes / body.length, `${pages} pages kept`);
     assert.ok(bytes > maxBytes / 2, 'the bound is used, not wasted');
     assert.equal(cache.get('/search?q=0', 1), undefined, 'the oldest unread page went first');
     assert.ok(cache.get('/search?q=499', 1));
