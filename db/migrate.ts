@@ -5,6 +5,7 @@ import * as accountsAdmin from './migrations/0002-accounts-admin';
 import * as catalogScale from './migrations/0003-catalog-scale';
 import * as bookSearch from './migrations/0004-book-search';
 import * as cacheStamps from './migrations/0005-cache-stamps';
+import * as stockStamp from './migrations/0006-stock-stamp';
 
 /** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
 const migrations = [
@@ -13,6 +14,7 @@ const migrations = [
   { name: '0003-catalog-scale', ...catalogScale },
   { name: '0004-book-search', ...bookSearch },
   { name: '0005-cache-stamps', ...cacheStamps },
+  { name: '0006-stock-stamp', ...stockStamp },
 ];
 
 export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {

@@ -204,6 +204,6 @@ CREATE TABLE IF NOT EXISTS `CacheStamps` (
   PRIMARY KEY (`name`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0);
+INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0), ('stock', 0);
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps');
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps'), ('0006-stock-stamp');

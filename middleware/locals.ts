@@ -31,6 +31,8 @@ export function viewLocals(services: Services, csrfToken: (req: Parameters<Reque
       res.locals.genres = genres;
     } catch (error) {
       logger.warn({ err: error }, 'could not load page locals');
+      // A page without its menu must not be stored for every other visitor (see middleware/page-cache.ts).
+      delete res.locals.pendingPage;
     }
     next();
   };

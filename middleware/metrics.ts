@@ -9,7 +9,8 @@ export function measureRequests(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const pattern = req.route?.path;
+      // A page-cache hit is answered before routing; the cache keeps the pattern that rendered it.
+      const pattern = req.route?.path ?? res.locals.cachedRoute;
       // An error leaves its router before it is answered, and Express then resets baseUrl; a router
       // that wants its prefix kept in the label records it in res.locals.routeBase (see routes/api).
       const base = typeof res.locals.routeBase === 'string' ? res.locals.routeBase : req.baseUrl;

@@ -6,6 +6,7 @@ import { MAX_LINE_QUANTITY } from '../services/cart';
 import { NotFoundError } from '../lib/errors';
 import { paginate } from '../lib/pagination';
 import { parseBookParam, parsePage } from '../validation/common';
+import { renderPage } from '../middleware/page-cache';
 
 const PER_PAGE = 24;
 const GALLERY_PER_PAGE = 48;
@@ -45,17 +46,17 @@ export function coverRoutes({ catalog }: Services): Router {
 }
 
 /** The catalog pages: home, categories, the full list, the gallery, search and a book. */
-export function shopRoutes({ catalog }: Services): Router {
+export function shopRoutes({ catalog, pages }: Services): Router {
   const router = Router();
 
-  router.get('/', async (_req, res) => {
-    res.render('home', { title: 'Discover Your Next Great Read', featured: await catalog.featuredBooks() });
+  router.get('/', async (req, res) => {
+    await renderPage(pages, req, res, 'home', { title: 'Discover Your Next Great Read', featured: await catalog.featuredBooks() });
   });
 
   router.get('/category/:slug', async (req, res) => {
     const sort = sortFrom(req.query.sort);
     const { genre, books } = await catalog.booksInGenre(req.params.slug, { page: parsePage(req.query.page), sort, perPage: PER_PAGE });
-    res.render('category', {
+    await renderPage(pages, req, res, 'category', {
       title: genre.name,
       genre,
       books,
@@ -67,7 +68,7 @@ export function shopRoutes({ catalog }: Services): Router {
   router.get('/books', async (req, res) => {
     const sort = sortFrom(req.query.sort);
     const books = await catalog.listBooks({ page: parsePage(req.query.page), sort, perPage: PER_PAGE });
-    res.render('books', {
+    await renderPage(pages, req, res, 'books', {
       title: 'All books',
       books,
       sorts: sortOptions(sort),
@@ -77,21 +78,21 @@ export function shopRoutes({ catalog }: Services): Router {
 
   router.get('/gallery', async (req, res) => {
     const books = await catalog.listBooks({ page: parsePage(req.query.page), sort: 'title', perPage: GALLERY_PER_PAGE });
-    res.render('gallery', { title: 'Gallery', books, pagination: paginate('/gallery', {}, books.page, books.pageCount) });
+    await renderPage(pages, req, res, 'gallery', { title: 'Gallery', books, pagination: paginate('/gallery', {}, books.page, books.pageCount) });
   });
 
   router.get('/search', async (req, res) => {
     const raw = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     if (!raw) {
-      res.render('search', { title: 'Search', query: '', empty: true });
+      await renderPage(pages, req, res, 'search', { title: 'Search', query: '', empty: true });
       return;
     }
     if (raw.length > SEARCH_MAX_LENGTH) {
-      res.render('search', { title: 'Search', query: raw.slice(0, SEARCH_MAX_LENGTH), searchQuery: raw.slice(0, SEARCH_MAX_LENGTH), tooLong: true, max: SEARCH_MAX_LENGTH });
+      await renderPage(pages, req, res, 'search', { title: 'Search', query: raw.slice(0, SEARCH_MAX_LENGTH), searchQuery: raw.slice(0, SEARCH_MAX_LENGTH), tooLong: true, max: SEARCH_MAX_LENGTH });
       return;
     }
     const results = await catalog.searchBooks(raw, { page: parsePage(req.query.page), perPage: PER_PAGE });
-    res.render('search', {
+    await renderPage(pages, req, res, 'search', {
       title: `Search: ${raw}`,
       query: raw,
       searchQuery: raw,
@@ -109,7 +110,7 @@ export function shopRoutes({ catalog }: Services): Router {
       res.redirect(301, book.url);
       return;
     }
-    res.render('book', { title: book.title, book, maxQuantity: Math.min(book.inventory, MAX_LINE_QUANTITY) });
+    await renderPage(pages, req, res, 'book', { title: book.title, book, maxQuantity: Math.min(book.inventory, MAX_LINE_QUANTITY) });
   });
 
   return router;

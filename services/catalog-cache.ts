@@ -17,17 +17,33 @@ import * as catalog from './catalog';
  * its own transaction), checkout when a sale takes a book out of stock (the featured books are
  * in-stock books), and the catalog seed. Writes made behind the app's back (SQL by hand, a script
  * run while the store is up) are picked up after MAX_AGE_MS at the latest.
+ *
+ * A second row, 'stock', moves with every sale. The cached pages (services/page-cache.ts) show stock
+ * and depend on both rows; the menu and featured books here depend on 'catalog' alone, so an order
+ * that leaves every book in stock does not throw them away.
  */
 
 const CATALOG_STAMP = 'catalog';
-const MAX_AGE_MS = 60_000;
+const STOCK_STAMP = 'stock';
+export const MAX_AGE_MS = 60_000;
 
 /** Marks the catalog cache of every process stale, once `transaction` commits. */
 export async function bumpCatalogStamp(transaction: Transaction): Promise<void> {
   await Book.sequelize!.query(`UPDATE CacheStamps SET version = version + 1 WHERE name = '${CATALOG_STAMP}'`, { transaction });
 }
 
+/** Marks every process's cached pages stale (but not its menu), once `transaction` commits: for a sale. */
+export async function bumpStockStamp(transaction: Transaction): Promise<void> {
+  await Book.sequelize!.query(`UPDATE CacheStamps SET version = version + 1 WHERE name = '${STOCK_STAMP}'`, { transaction });
+}
+
 type StampRead = () => Promise<number | null>;
+
+/** Both stamps, null where the row is missing (a database the migrations have not reached). */
+export interface Stamps {
+  catalog: number | null;
+  stock: number | null;
+}
 
 /**
  * Reads the stamp for many concurrent requests with few queries. A request never joins a read
@@ -35,10 +51,10 @@ type StampRead = () => Promise<number | null>;
  * the request); it waits for the next one, which starts as soon as the current one ends and serves
  * everyone who arrived meanwhile.
  */
-export function batchedReader(read: StampRead): StampRead {
-  let current: Promise<number | null> | null = null;
-  let next: Promise<number | null> | null = null;
-  const start = (): Promise<number | null> => {
+export function batchedReader<T = number | null>(read: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | null = null;
+  let next: Promise<T> | null = null;
+  const start = (): Promise<T> => {
     const reading = read().finally(() => {
       if (current === reading) current = null;
     });
@@ -97,15 +113,24 @@ export function createStampedCache(readStamp: StampRead, now: () => number = Dat
   };
 }
 
-export function createCatalogCache(sequelize: Sequelize) {
-  const readStamp = batchedReader(async () => {
-    const rows = await sequelize.query<{ version: number | string }>(
-      `SELECT version FROM CacheStamps WHERE name = '${CATALOG_STAMP}'`,
+/** Reads both stamps in one query, batched across concurrent requests; the catalog and page caches share it. */
+export function createStampReader(sequelize: Sequelize): () => Promise<Stamps> {
+  return batchedReader(async () => {
+    const rows = await sequelize.query<{ name: string; version: number | string }>(
+      `SELECT name, version FROM CacheStamps WHERE name IN ('${CATALOG_STAMP}', '${STOCK_STAMP}')`,
       { type: QueryTypes.SELECT },
     );
-    return rows.length ? Number(rows[0].version) : null;
+    const stamps: Stamps = { catalog: null, stock: null };
+    for (const row of rows) {
+      if (row.name === CATALOG_STAMP) stamps.catalog = Number(row.version);
+      else if (row.name === STOCK_STAMP) stamps.stock = Number(row.version);
+    }
+    return stamps;
   });
-  const cache = createStampedCache(readStamp);
+}
+
+export function createCatalogCache(readStamps: () => Promise<Stamps>) {
+  const cache = createStampedCache(async () => (await readStamps()).catalog);
   return {
     listGenres: () => cache.get('genres', catalog.listGenres),
     featuredBooks: () => cache.get('featured', catalog.featuredBooks),
@@ -113,8 +138,8 @@ export function createCatalogCache(sequelize: Sequelize) {
 }
 
 /** The catalog service with its hot reads served from the cache. */
-export function cachedCatalog(sequelize: Sequelize) {
-  const cache = createCatalogCache(sequelize);
+export function cachedCatalog(readStamps: () => Promise<Stamps>) {
+  const cache = createCatalogCache(readStamps);
   return {
     ...catalog,
     listGenres: cache.listGenres,

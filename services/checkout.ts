@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
 import { openCart } from './cart';
-import { bumpCatalogStamp } from './catalog-cache';
+import { bumpCatalogStamp, bumpStockStamp } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
 import { addDailySales, salesDay, soldCounterChange } from './sales-rollups';
 
@@ -118,7 +118,9 @@ export function createCheckoutService(db: Database) {
           subtotal += toCents(book.price) * line.quantity;
           quantity += line.quantity;
         }
-        // A book sold out leaves the home page's featured (in-stock) books.
+        // Every sale changes the stock the cached pages show; a book sold out also leaves the home
+        // page's featured (in-stock) books.
+        await bumpStockStamp(transaction);
         if (lines.some((line) => byId.get(line.BookId)!.inventory === line.quantity)) await bumpCatalogStamp(transaction);
         await cart.update(
           { status: 'ordered', totalQuantity: quantity, totalPrice: centsToDecimal(subtotal) },

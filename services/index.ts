@@ -1,6 +1,7 @@
 import type { Database } from '../db/connection';
 import type { Config } from '../config';
-import { cachedCatalog } from './catalog-cache';
+import { cachedCatalog, createStampReader } from './catalog-cache';
+import { createPageCache } from './page-cache';
 import { createCartService } from './cart';
 import { createCheckoutService } from './checkout';
 import { createAccountService } from './accounts';
@@ -8,8 +9,11 @@ import { createLoginThrottle } from './login-throttle';
 import { createAdminServices } from './admin';
 
 export function createServices(db: Database, config: Pick<Config, 'authLimits' | 'passwordHashCost'>) {
+  // One batched stamp read serves both caches.
+  const stamps = createStampReader(db.sequelize);
   return {
-    catalog: cachedCatalog(db.sequelize),
+    catalog: cachedCatalog(stamps),
+    pages: createPageCache(stamps),
     cart: createCartService(db),
     checkout: createCheckoutService(db),
     accounts: createAccountService(db, config.passwordHashCost),
