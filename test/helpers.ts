@@ -12,6 +12,7 @@ import { migrate } from '../db/migrate';
 import { seedCatalogIfEmpty } from '../db/seed';
 import { createApp } from '../app';
 import { createAccountService } from '../services/accounts';
+import type { Book } from '../models';
 
 export interface TestApp {
   app: Express;
@@ -209,3 +210,18 @@ export const validShipping = {
   state: 'IL',
   zipCode: '62701',
 };
+
+/** The admin edit form of `book` as it stands, with `changes` made: what an admin submits. */
+export function bookEditForm(book: Book, changes: Record<string, string>): Record<string, string> {
+  return {
+    title: book.title,
+    AuthorId: String(book.AuthorId),
+    genre: book.genre,
+    pubYear: String(book.pubYear ?? ''),
+    price: String(book.price),
+    inventory: String(book.inventory),
+    inventoryWas: String(book.inventory),
+    bookDescription: book.bookDescription ?? '',
+    ...changes,
+  };
+}

@@ -6,7 +6,7 @@ import { Book } from '../../models';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { bumpCatalogStamp } from '../../services/catalog-cache';
-import { Shopper, signedInAdmin, startTestApp, type TestApp } from '../helpers';
+import { bookEditForm, Shopper, signedInAdmin, startTestApp, type TestApp } from '../helpers';
 
 // Two apps on one database, each with its own services and so its own cache: two PM2 workers.
 let workerA: TestApp;
@@ -29,19 +29,6 @@ async function featuredOnB(): Promise<{ html: string; ids: number[] }> {
   return { html: res.text, ids };
 }
 
-function editForm(book: Book, changes: Record<string, string>) {
-  return {
-    title: book.title,
-    AuthorId: String(book.AuthorId),
-    genre: book.genre,
-    pubYear: String(book.pubYear ?? ''),
-    price: String(book.price),
-    inventory: String(book.inventory),
-    inventoryWas: String(book.inventory),
-    bookDescription: book.bookDescription ?? '',
-    ...changes,
-  };
-}
 
 describe('catalog cache across workers', () => {
   test('the copy is really cached: a change behind the app\'s back shows only once the stamp moves', async () => {
@@ -61,7 +48,7 @@ describe('catalog cache across workers', () => {
   test('an admin edit through worker A shows on worker B\'s home page at once', async () => {
     const { ids } = await featuredOnB();
     const book = (await Book.findByPk(ids[0]))!;
-    await admin.post(`/admin/books/${book.id}`, editForm(book, { title: 'Renamed Through Worker A' })).expect(303);
+    await admin.post(`/admin/books/${book.id}`, bookEditForm(book, { title: 'Renamed Through Worker A' })).expect(303);
     const { html, ids: after } = await featuredOnB();
     assert.ok(after.includes(book.id), 'the same book, still featured');
     assert.match(html, new RegExp(`href="/books/${book.id}-renamed-through-worker-a"`));
@@ -72,7 +59,7 @@ describe('catalog cache across workers', () => {
     assert.doesNotMatch(before.text, /Cache Studies/);
     await request(workerB).get('/category/cache-studies').expect(404);
     const book = (await Book.findByPk((await featuredOnB()).ids[0]))!;
-    await admin.post('/admin/books', { ...editForm(book, { title: 'Stamps and Copies', genre: 'Cache Studies', inventory: '3' }), AuthorId: String(book.AuthorId) }).expect(303);
+    await admin.post('/admin/books', { ...bookEditForm(book, { title: 'Stamps and Copies', genre: 'Cache Studies', inventory: '3' }), AuthorId: String(book.AuthorId) }).expect(303);
     const after = await request(workerB).get('/books').expect(200);
     assert.match(after.text, /href="\/category\/cache-studies"/);
     const page = await request(workerB).get('/category/cache-studies').expect(200);

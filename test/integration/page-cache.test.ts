@@ -7,7 +7,7 @@ import { Book } from '../../models';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { bumpCatalogStamp } from '../../services/catalog-cache';
-import { badgeCount, csrfFrom, Shopper, signedInAdmin, signedInShopper, startTestApp, type TestApp } from '../helpers';
+import { badgeCount, bookEditForm, csrfFrom, Shopper, signedInAdmin, signedInShopper, startTestApp, type TestApp } from '../helpers';
 
 // Two apps on one database, each with its own page cache: two PM2 workers.
 let workerA: TestApp;
@@ -49,19 +49,6 @@ async function stamps(): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((row) => [row.name, Number(row.version)]));
 }
 
-function editForm(book: Book, changes: Record<string, string>) {
-  return {
-    title: book.title,
-    AuthorId: String(book.AuthorId),
-    genre: book.genre,
-    pubYear: String(book.pubYear ?? ''),
-    price: String(book.price),
-    inventory: String(book.inventory),
-    inventoryWas: String(book.inventory),
-    bookDescription: book.bookDescription ?? '',
-    ...changes,
-  };
-}
 
 describe('page cache for anonymous visitors', () => {
   test('a second anonymous GET is a hit: the same page with its own token and cookie', async () => {
@@ -194,11 +181,11 @@ describe('page cache for anonymous visitors', () => {
     assert.equal(stockShown(restocked.text), stock + 5);
 
     const current = (await Book.findByPk(book.id))!;
-    await admin.post(`/admin/books/${book.id}`, editForm(current, { price: '77.70' })).expect(303);
+    await admin.post(`/admin/books/${book.id}`, bookEditForm(current, { price: '77.70' })).expect(303);
     const repriced = await request(workerB).get(url).expect(200);
     assert.match(repriced.text, /\$77\.70/);
 
-    await admin.post(`/admin/books/${book.id}`, editForm(current, { price: '77.70', title: 'Retitled While Cached' })).expect(303);
+    await admin.post(`/admin/books/${book.id}`, bookEditForm(current, { price: '77.70', title: 'Retitled While Cached' })).expect(303);
     const renamed = await request(workerB).get(`/books/${book.id}`).expect(301);
     assert.match(renamed.headers.location, /retitled-while-cached$/);
     await request(workerB).get(url).expect(301);
