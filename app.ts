@@ -108,7 +108,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
 
   app.use(cookieParser());
   // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
-  app.use(servePageCache(services.pages, csrf.token));
+  // Not in development, like the view cache: an edited template shows at the next reload.
+  if (config.env !== 'development') app.use(servePageCache(services.pages, csrf.token));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, db.sequelize));
