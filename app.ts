@@ -3,7 +3,6 @@ import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import cookieParser from 'cookie-parser';
 import { randomUUID } from 'node:crypto';
 import { projectRoot, type Config } from './config';
 import type { Database } from './db/connection';
@@ -14,6 +13,7 @@ import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { servePageCache } from './middleware/page-cache';
+import { plainCookies } from './middleware/cookies';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -106,7 +106,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(metricsRoute(metrics));
   app.use(coverRoutes(services));
 
-  app.use(cookieParser());
+  app.use(plainCookies());
   // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
   // Not in development, like the view cache: an edited template shows at the next reload.
   if (config.env !== 'development') app.use(servePageCache(services.pages, csrf.token));

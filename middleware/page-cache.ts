@@ -48,9 +48,10 @@ export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: 
       next();
       return;
     }
+    const token = Handlebars.escapeExpression(csrfToken(req, res));
     res.locals.cachedRoute = page.route;
     res.set('X-Page-Cache', 'hit');
-    res.type('html').send(cache.fill(page, Handlebars.escapeExpression(csrfToken(req, res))));
+    res.type('html').send(cache.fill(page, token));
   };
 }
 

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import request from 'supertest';
 import { Book } from '../../models';
 import { Shopper, startTestApp, type TestApp } from '../helpers';
 
@@ -30,4 +31,18 @@ test('an unexpected failure is a 500 page with a reference, never a stack trace'
     await t.db.sequelize.query('ALTER TABLE CartbooksGone RENAME TO Cartbooks');
   }
   await shopper.agent.get('/cart').expect(200);
+});
+
+test('cookies in cookie-parser\'s JSON form (j:...) are ignored, never a 500', async () => {
+  // Warm the page cache first, so a hit is tried with the odd cookies too.
+  await request(t.app).get('/books').expect(200);
+  for (const cookie of ['epicbook.csrf=j:1', 'epicbook.sid=j:1', 'epicbook.sid=j:["x"]', 'epicbook.csrf=j:{}; epicbook.sid=j:{}']) {
+    for (const url of ['/books', '/', '/cart', '/login', '/api/cart']) {
+      const res = await request(t.app).get(url).set('Cookie', cookie);
+      assert.equal(res.status, 200, `${url} with ${cookie}: ${res.status}`);
+    }
+  }
+  // A form post with such a cookie is refused like any post without a valid token.
+  const post = await request(t.app).post('/cart/items').set('Cookie', 'epicbook.csrf=j:1').type('form').send({ bookId: '1', _csrf: 'x' });
+  assert.equal(post.status, 403);
 });
