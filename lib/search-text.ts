@@ -47,10 +47,14 @@ export function searchWords(query: string): SearchWords {
         .normalize('NFC')
         .toLowerCase()
         .split(/[^\p{L}\p{M}\p{N}]+/u)
-        .filter((w) => w.length > 0),
+        // A run of combining marks alone is no word: InnoDB reads marks as separators (so +́́́* would
+        // match every book) while FTS5 folds them away (so it would match none).
+        .filter((w) => /[\p{L}\p{N}]/u.test(w)),
     ),
   ].slice(0, SEARCH_MAX_WORDS);
-  const indexable = (w: string) => [...w].length >= MIN_INDEXED_WORD_LENGTH && !INNODB_STOPWORDS.has(w);
+  // Length as both tokenizers count it: accents and other marks folded away.
+  const letters = (w: string) => [...w.normalize('NFD').replace(/\p{M}/gu, '')].length;
+  const indexable = (w: string) => letters(w) >= MIN_INDEXED_WORD_LENGTH && !INNODB_STOPWORDS.has(w);
   return { indexed: words.filter(indexable), filters: words.filter((w) => !indexable(w)) };
 }
 
