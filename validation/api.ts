@@ -67,7 +67,8 @@ export const checkoutBody = z.strictObject({
  * object at all (an array, say) is reported on `body`.
  */
 export function apiFieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // No prototype, so a field named __proto__ or constructor is recorded like any other.
+  const fields = Object.create(null) as Record<string, string>;
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) fields[key] ??= 'Unknown field.';

@@ -40,7 +40,8 @@ export function parsePage(value: unknown): number {
 
 /** Zod's issues as one message per field, for forms and JSON errors. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // No prototype, so a field named __proto__ or constructor is recorded like any other.
+  const fields = Object.create(null) as Record<string, string>;
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? 'form');
     fields[key] ??= issue.message;

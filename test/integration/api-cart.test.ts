@@ -103,6 +103,11 @@ describe('POST /api/cart/items', () => {
     assert.match((await c.add(gatsby, 100, 422)).error.fields.quantity, /at most 99/);
     const extra = await c.send('post', '/api/cart/items', '/api/cart/items', { bookId: gatsby, colour: 'red' }, 400);
     assert.equal(extra.error.fields.colour, 'Unknown field.');
+    for (const key of ['__proto__', 'constructor']) {
+      // JSON.parse makes an own property of __proto__, as the server's body parser does.
+      const odd = await c.send('post', '/api/cart/items', '/api/cart/items', JSON.parse(`{"${key}":{"x":1},"bookId":${gatsby}}`), 400);
+      assert.equal(odd.error.fields[key], 'Unknown field.', key);
+    }
     const list = await c.send('post', '/api/cart/items', '/api/cart/items', [{ bookId: gatsby }], 400);
     assert.ok(list.error.fields.body);
     assert.equal((await c.add(999_999, 1, 404)).error.code, 'not_found');
