@@ -7,6 +7,8 @@ import { SESSION_COOKIE } from './session';
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
 const CATALOG_PATH = /^\/(?:books|gallery|search|books\/[^/]+|category\/[^/]+)?\/?$/i;
 
+const PAGE_PARAMETERS = new Set(['page', 'sort', 'q']);
+
 interface PendingPage {
   url: string;
   version: number;
@@ -31,6 +33,12 @@ function withoutSession(req: Request): boolean {
 export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: Response) => string): RequestHandler {
   return async (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || !withoutSession(req) || wantsJson(req)) {
+      next();
+      return;
+    }
+    // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
+    // entry and could push the popular pages out of the cache.
+    if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
       next();
       return;
     }
