@@ -67,15 +67,19 @@ export const checkoutBody = z.strictObject({
  * object at all (an array, say) is reported on `body`.
  */
 export function apiFieldErrors(error: z.ZodError): Record<string, string> {
-  // No prototype, so a field named __proto__ or constructor is recorded like any other.
-  const fields = Object.create(null) as Record<string, string>;
+  // A Map, so a field named __proto__ or constructor is recorded like any other (fromEntries
+  // defines own properties).
+  const fields = new Map<string, string>();
+  const note = (key: string, message: string) => {
+    if (!fields.has(key)) fields.set(key, message);
+  };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] ??= 'Unknown field.';
+      for (const key of issue.keys) note(key, 'Unknown field.');
       continue;
     }
     const key = issue.path.length > 0 ? String(issue.path[0]) : 'body';
-    fields[key] ??= issue.path.length > 0 ? issue.message : 'The body must be a JSON object.';
+    note(key, issue.path.length > 0 ? issue.message : 'The body must be a JSON object.');
   }
-  return fields;
+  return Object.fromEntries(fields);
 }

@@ -40,13 +40,13 @@ export function parsePage(value: unknown): number {
 
 /** Zod's issues as one message per field, for forms and JSON errors. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  // No prototype, so a field named __proto__ or constructor is recorded like any other.
-  const fields = Object.create(null) as Record<string, string>;
+  // A Map, so a field named __proto__ or constructor is recorded like any other.
+  const fields = new Map<string, string>();
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? 'form');
-    fields[key] ??= issue.message;
+    if (!fields.has(key)) fields.set(key, issue.message);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 
 /** Only local paths may be redirect targets, so a form cannot bounce a shopper to another site. */
