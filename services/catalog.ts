@@ -1,9 +1,10 @@
-import { IndexHints, Op, fn, col, literal, type Order, type WhereOptions } from 'sequelize';
+import { Op, fn, col, literal, type Order, type WhereOptions } from 'sequelize';
 import { Author, Book, BookCover } from '../models';
 import { NotFoundError } from '../lib/errors';
 import { toCents } from '../lib/money';
 import { slugify } from '../lib/slug';
-import { pageSlice, readWindow, reversedOrder } from '../lib/pagination';
+import { pageSlice } from '../lib/pagination';
+import { inIdOrder, pageIds } from './page-ids';
 import { searchWords } from '../lib/search-text';
 import { searchPage, type BookSearch } from './book-search';
 
@@ -128,7 +129,7 @@ async function pageOf(filter: WhereOptions<Book>, order: Order, page: number, pe
 /**
  * One page of listed books when the number of them is already known (from the genre counts): the
  * page's ids from the listing's index alone, the far half of the list read backwards (see
- * readWindow), then just those rows with their authors. No COUNT, and no step over every row
+ * pageIds), then just those rows with their authors. No COUNT, and no step over every row
  * before the page.
  */
 async function listingPage(
@@ -139,23 +140,18 @@ async function listingPage(
   perPage: number,
 ): Promise<Page<BookSummary>> {
   const { page, pageCount, offset } = pageSlice(total, requested, perPage);
-  const window = readWindow(total, offset, perPage);
   const { order, index } = SORTS[sort];
-  const ids = (await Book.findAll({
+  const ids = await pageIds(Book, {
     where: { ...LISTED, ...filter },
-    attributes: ['id'],
-    // MySQL may otherwise take another removedAt index and sort, once the OFFSET is deep (ignored on SQLite).
-    indexHints: [{ type: IndexHints.FORCE, values: [`books_${filter.genre === undefined ? '' : 'genre_'}listed_${index}`] }],
-    order: (window.reverse ? reversedOrder(order) : order) as Order,
-    limit: window.limit,
-    offset: window.offset,
-    raw: true,
-  })).map((row) => row.id);
-  if (window.reverse) ids.reverse();
+    order,
+    index: `books_${filter.genre === undefined ? '' : 'genre_'}listed_${index}`,
+    total,
+    offset,
+    perPage,
+  });
   const rows = ids.length === 0 ? [] : await Book.findAll({ where: { id: ids }, include: [withAuthor], attributes: summaryAttributes });
-  const byId = new Map(rows.map((row) => [row.id, row]));
   // A book hidden between the two reads is simply left out of this page.
-  const items = ids.flatMap((id) => (byId.has(id) ? [toSummary(byId.get(id)!)] : []));
+  const items = inIdOrder(ids, rows).map(toSummary);
   return { items, page, pageCount, total, perPage };
 }
 

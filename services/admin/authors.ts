@@ -1,11 +1,12 @@
-import { ForeignKeyConstraintError, Op, UniqueConstraintError, col, fn, type Order, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, Op, UniqueConstraintError, col, fn, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book } from '../../models';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit';
 import { SEARCH_MAX_LENGTH, searchTerms, type Page } from '../catalog';
 import type { AuthorInput } from '../../validation/author';
-import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
+import { pageSlice } from '../../lib/pagination';
+import { inIdOrder, pageIds } from '../page-ids';
 import { authorSearchName } from '../../lib/search-text';
 
 export interface AdminAuthorView {
@@ -108,19 +109,8 @@ export function createAdminAuthorService(db: Database) {
       const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
       // The page's ids from the name index alone (the far half read backwards), then just those authors.
       // (lastName, firstName) is unique, so it is a complete order by itself, and exactly that index's.
-      const order = [['lastName', 'ASC'], ['firstName', 'ASC']] as const;
-      const window = readWindow(total, offset, options.perPage);
-      const ids = (await Author.findAll({
-        where,
-        attributes: ['id'],
-        order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
-        limit: window.limit,
-        offset: window.offset,
-      })).map((a) => a.id);
-      if (window.reverse) ids.reverse();
-      const found = ids.length === 0 ? [] : await Author.findAll({ where: { id: ids } });
-      const byId = new Map(found.map((a) => [a.id, a]));
-      const authors = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+      const ids = await pageIds(Author, { where, order: [['lastName', 'ASC'], ['firstName', 'ASC']], total, offset, perPage: options.perPage });
+      const authors = inIdOrder(ids, ids.length === 0 ? [] : await Author.findAll({ where: { id: ids } }));
       const counts = await bookCounts(authors.map((a) => a.id));
       const items = authors.map((author): AdminAuthorRow => ({
         ...toView(author),

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintError, IndexHints, Op, UniqueConstraintError, fn, col, type Order, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, Op, UniqueConstraintError, fn, col, type Transaction } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book, BookCover, Cart, Cartbook } from '../../models';
 import type { CoverType } from '../../models/book-cover';
@@ -11,7 +11,8 @@ import { bookUrl, coverUrl, type Page } from '../catalog';
 import { authorSearchName, searchWords } from '../../lib/search-text';
 import { searchPage, type BookSearch } from '../book-search';
 import { refreshTotals } from '../cart';
-import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
+import { pageSlice } from '../../lib/pagination';
+import { inIdOrder, pageIds } from '../page-ids';
 
 export type BookStatusFilter = 'all' | 'listed' | 'hidden';
 
@@ -178,8 +179,8 @@ type ListPage = { rows: Book[]; total: number; page: number; pageCount: number }
 /** The admin list's search, ranked by the full-text index. */
 async function searchedBooks(db: Database, search: BookSearch, requested: { page: number; perPage: number }): Promise<ListPage> {
   const { ids, total, page, pageCount } = await searchPage(db.sequelize, search, requested);
-  const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes })).map((b) => [b.id, b]));
-  return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
+  const found = await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes });
+  return { rows: inIdOrder(ids, found), total, page, pageCount };
 }
 
 /**
@@ -190,21 +191,11 @@ async function allBooks(status: BookStatusFilter, requested: { page: number; per
   const where = status === 'listed' ? { removedAt: null } : status === 'hidden' ? { removedAt: { [Op.ne]: null } } : {};
   const total = await Book.count({ where });
   const { page, pageCount, offset } = pageSlice(total, requested.page, requested.perPage);
-  const order = [['title', 'ASC'], ['id', 'ASC']] as const;
-  const window = readWindow(total, offset, requested.perPage);
   // The index that holds this list in title order, so MySQL never sorts the whole list instead.
   const index = status === 'all' ? 'books_title' : status === 'listed' ? 'books_listed_title' : null;
-  const ids = (await Book.findAll({
-    where,
-    attributes: ['id'],
-    ...(index ? { indexHints: [{ type: IndexHints.FORCE, values: [index] }] } : {}),
-    order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
-    limit: window.limit,
-    offset: window.offset,
-  })).map((b) => b.id);
-  if (window.reverse) ids.reverse();
-  const found = new Map((await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes })).map((b) => [b.id, b]));
-  return { rows: ids.flatMap((id) => found.get(id) ?? []), total, page, pageCount };
+  const ids = await pageIds(Book, { where, order: [['title', 'ASC'], ['id', 'ASC']], index, total, offset, perPage: requested.perPage });
+  const found = await Book.findAll({ where: { id: { [Op.in]: ids } }, include: listInclude, attributes: listAttributes });
+  return { rows: inIdOrder(ids, found), total, page, pageCount };
 }
 
 export function createAdminBookService(db: Database) {

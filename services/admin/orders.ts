@@ -7,7 +7,8 @@ import { toCents } from '../../lib/money';
 import { listAudit, recordAudit, type Actor } from '../audit';
 import type { Page } from '../catalog';
 import { orderDetail, orderNumber, type OrderLine, type ShippingDetails } from '../checkout';
-import { pageSlice, readWindow, reversedOrder } from '../../lib/pagination';
+import { pageSlice } from '../../lib/pagination';
+import { inIdOrder, pageIds } from '../page-ids';
 import { moveDailySales, soldCounterChange } from '../sales-rollups';
 
 /**
@@ -150,16 +151,7 @@ export function createAdminOrderService(db: Database) {
       const where = filterWhere(filter);
       const total = await countOrders(filter);
       const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      const order = [['createdAt', 'DESC'], ['id', 'DESC']] as const;
-      const window = readWindow(total, offset, options.perPage);
-      const ids = (await Checkout.findAll({
-        where,
-        attributes: ['id'],
-        order: (window.reverse ? reversedOrder(order) : order) as unknown as Order,
-        limit: window.limit,
-        offset: window.offset,
-      })).map((o) => o.id);
-      if (window.reverse) ids.reverse();
+      const ids = await pageIds(Checkout, { where, order: [['createdAt', 'DESC'], ['id', 'DESC']], total, offset, perPage: options.perPage });
       const found = ids.length === 0 ? [] : await Checkout.findAll({
         where: { id: ids },
         attributes: ['id', 'createdAt', 'status', 'fullName', 'email', 'subTotal', 'UserId', 'CartId'],
@@ -168,9 +160,7 @@ export function createAdminOrderService(db: Database) {
           { model: User, attributes: ['id', 'email'] },
         ],
       });
-      const byId = new Map(found.map((o) => [o.id, o]));
-      const rows = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
-      return { items: rows.map(toRow), page, pageCount, total, perPage: options.perPage };
+      return { items: inIdOrder(ids, found).map(toRow), page, pageCount, total, perPage: options.perPage };
     },
 
     async getOrder(id: number): Promise<AdminOrderView> {
