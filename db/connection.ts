@@ -3,6 +3,7 @@ import { Mutex } from 'async-mutex';
 import type { Config, DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { initModels } from '../models';
+import { sqlRunner, type Sql } from './sql';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
@@ -17,6 +18,8 @@ export interface Database {
    * rows they change (SELECT ... FOR UPDATE).
    */
   writeTransaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+  /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
+  sql(transaction?: Transaction | null): Sql;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,7 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
         // at once cannot deadlock on the empty index range they both looked at. Every rule we keep
         // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
         : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
+    sql: (transaction) => sqlRunner(sequelize, transaction),
     close: () => sequelize.close(),
   };
 }

@@ -1,0 +1,140 @@
+import type { Sequelize, Transaction } from 'sequelize';
+
+/**
+ * Plain SQL on the driver's own connections, for the few statements every cart change, order and
+ * session runs. Sequelize's query pipeline (option merging, hooks, model building, and on SQLite a
+ * dialect layer that re-reads results) costs several times what the statement itself costs; on
+ * the hot paths that overhead was most of a request. Everything else keeps using the models.
+ *
+ * Statements use `?` placeholders, which both sqlite3 and mysql2 bind (mysql2 escapes them on the
+ * client). Inside a transaction they run on the transaction's connection, so they see and hold its
+ * locks; outside one they run on SQLite's shared read connection or a pooled MySQL connection.
+ * Write only the SQL both databases understand, or branch on `dialect`.
+ */
+
+export type SqlValue = string | number | null | Date | Buffer;
+
+export interface RunResult {
+  /**
+   * Rows the statement touched. SQLite counts the rows it matched, MySQL only those whose values
+   * changed, so rely on it only for statements that change every row they match (a guarded
+   * decrement, an INSERT, a DELETE).
+   */
+  changes: number;
+  /** The AUTO_INCREMENT / rowid of the row an INSERT created. */
+  lastId: number;
+}
+
+export interface Sql {
+  readonly dialect: 'sqlite' | 'mysql';
+  /** Every row of a SELECT, as plain objects. */
+  all<T>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row of a SELECT, or undefined. */
+  one<T>(text: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** An INSERT, UPDATE or DELETE. */
+  run(text: string, params?: readonly SqlValue[]): Promise<RunResult>;
+}
+
+type Callback<T> = (error: Error | null, result?: T) => void;
+
+interface SqliteConnection {
+  all(text: string, params: unknown[], callback: Callback<unknown[]>): unknown;
+  run(text: string, params: unknown[], callback: (this: { changes: number; lastID: number }, error: Error | null) => void): unknown;
+}
+
+interface MysqlConnection {
+  query(text: string, params: unknown[], callback: (error: Error | null, result: unknown) => void): unknown;
+}
+
+interface ConnectionManager {
+  getConnection(options?: Record<string, unknown>): Promise<unknown>;
+  releaseConnection(connection: unknown): unknown;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * A date as Sequelize writes it, so rows written here and rows written through the models read
+ * back alike: UTC text, with the offset Sequelize's SQLite dialect appends. MySQL drops the
+ * milliseconds of a DATETIME column, as it does for Sequelize.
+ */
+export function sqlDate(date: Date, dialect: 'sqlite' | 'mysql'): string {
+  const text = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`;
+  return dialect === 'sqlite' ? `${text} +00:00` : text;
+}
+
+/** A DATETIME as either driver returns it (SQLite: Sequelize's text; MySQL: a Date) back to a Date. */
+export function parseSqlDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value !== 'string') throw new TypeError(`Not a stored date: ${JSON.stringify(value)}`);
+  // "2026-11-21 20:31:31.958 +00:00" (or without the offset, which means UTC here too).
+  const iso = value.trim().replace(' ', 'T').replace(/ ?([+-]\d\d:\d\d)$/, '$1');
+  const date = new Date(/(Z|[+-]\d\d:\d\d)$/.test(iso) ? iso : `${iso}Z`);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`Not a stored date: ${JSON.stringify(value)}`);
+  return date;
+}
+
+function bindable(params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
+  return params.map((value) => (value instanceof Date ? sqlDate(value, dialect) : value));
+}
+
+function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
+  const all = async <T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> => {
+    const connection = await connectionOf();
+    return new Promise<T[]>((resolve, reject) => {
+      connection.all(text, bindable(params, 'sqlite'), (error, rows) => (error ? reject(error) : resolve(rows as T[])));
+    });
+  };
+  return {
+    dialect: 'sqlite',
+    all,
+    one: async <T>(text: string, params?: readonly SqlValue[]) => (await all<T>(text, params))[0],
+    run: async (text, params = []) => {
+      const connection = await connectionOf();
+      return new Promise<RunResult>((resolve, reject) => {
+        connection.run(text, bindable(params, 'sqlite'), function (error) {
+          if (error) reject(error);
+          else resolve({ changes: this.changes, lastId: this.lastID });
+        });
+      });
+    },
+  };
+}
+
+function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Promise<T>) => Promise<T>): Sql {
+  const query = (text: string, params: readonly SqlValue[]) =>
+    withConnection((connection) => new Promise<unknown>((resolve, reject) => {
+      connection.query(text, bindable(params, 'mysql'), (error, result) => (error ? reject(error) : resolve(result)));
+    }));
+  const all = async <T>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)) as T[];
+  return {
+    dialect: 'mysql',
+    all,
+    one: async <T>(text: string, params?: readonly SqlValue[]) => (await all<T>(text, params))[0],
+    run: async (text, params = []) => {
+      const header = (await query(text, params)) as { affectedRows: number; insertId: number };
+      return { changes: header.affectedRows, lastId: header.insertId };
+    },
+  };
+}
+
+/** A runner on `transaction`'s connection, or (without one) on a connection of its own per statement. */
+export function sqlRunner(sequelize: Sequelize, transaction?: Transaction | null): Sql {
+  const manager = sequelize.connectionManager as unknown as ConnectionManager;
+  const held = transaction ? (transaction as unknown as { connection?: unknown }).connection : undefined;
+  if (transaction && !held) throw new Error('The transaction has no connection yet.');
+  if (sequelize.getDialect() === 'sqlite') {
+    // Sequelize keeps SQLite's non-transaction connection open for the life of the process.
+    return sqliteSql(async () => (held ?? (await manager.getConnection())) as SqliteConnection);
+  }
+  return mysqlSql(async (use) => {
+    if (held) return use(held as MysqlConnection);
+    const connection = await manager.getConnection({ type: 'write' });
+    try {
+      return await use(connection as MysqlConnection);
+    } finally {
+      manager.releaseConnection(connection);
+    }
+  });
+}
