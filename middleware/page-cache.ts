@@ -67,6 +67,11 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
       flash: () => cache.markers.flash,
     },
 
+    /** Whether the partials are compiled, so a hit need not wait a tick for ready(). */
+    isReady(): boolean {
+      return templates !== undefined;
+    },
+
     /** Resolves once the partials are compiled; every method below needs that. */
     ready(): Promise<void> {
       if (templates) return Promise.resolve();
@@ -150,7 +155,7 @@ export function servePageCache(cache: PageCache, fragments: VisitorFragments, cs
       next();
       return;
     }
-    await fragments.ready();
+    if (!fragments.isReady()) await fragments.ready();
     sendPage(cache, res, page, fragments.anonymous(csrfToken(req, res)), 'hit');
   };
 }
@@ -168,7 +173,7 @@ export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
       next();
       return;
     }
-    await pending.fragments.ready();
+    if (!pending.fragments.isReady()) await pending.fragments.ready();
     sendPage(cache, res, page, pending.fragments.forVisitor(res.locals), 'hit');
   };
 }
