@@ -9,6 +9,7 @@ import type { Database } from './db/connection';
 import type { Logger } from './logger';
 import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
+import { isVersionedAsset } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
@@ -100,7 +101,14 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
     },
   }));
 
-  const staticOptions = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
+  const staticOptions = {
+    maxAge: config.isProduction ? '7d' : 0,
+    index: false as const,
+    // The layout links versioned URLs (lib/assets.ts): those never change, so browsers may keep them.
+    setHeaders: (res: express.Response) => {
+      if (config.isProduction && isVersionedAsset(res.req.originalUrl)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    },
+  };
   app.use('/assets/vendor/pico', express.static(path.join(projectRoot, 'node_modules/@picocss/pico/css'), staticOptions));
   app.use('/assets', express.static(path.join(projectRoot, 'public'), staticOptions));
   app.use(healthRoutes(db.sequelize));

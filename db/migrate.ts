@@ -6,6 +6,7 @@ import * as catalogScale from './migrations/0003-catalog-scale';
 import * as bookSearch from './migrations/0004-book-search';
 import * as cacheStamps from './migrations/0005-cache-stamps';
 import * as stockStamp from './migrations/0006-stock-stamp';
+import * as authorSearch from './migrations/0007-author-search';
 
 /** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
 const migrations = [
@@ -15,6 +16,7 @@ const migrations = [
   { name: '0004-book-search', ...bookSearch },
   { name: '0005-cache-stamps', ...cacheStamps },
   { name: '0006-stock-stamp', ...stockStamp },
+  { name: '0007-author-search', ...authorSearch },
 ];
 
 export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {

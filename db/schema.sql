@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `Authors` (
   `createdAt` datetime NOT NULL,
   `updatedAt` datetime NOT NULL,
   PRIMARY KEY (`id`),
-  UNIQUE KEY `authors_name_unique` (`lastName`, `firstName`)
+  UNIQUE KEY `authors_name_unique` (`lastName`, `firstName`),
+  FULLTEXT KEY `authors_search` (`firstName`, `lastName`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE IF NOT EXISTS `Books` (
@@ -206,4 +207,4 @@ CREATE TABLE IF NOT EXISTS `CacheStamps` (
 
 INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0), ('stock', 0);
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps'), ('0006-stock-stamp');
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps'), ('0006-stock-stamp'), ('0007-author-search');

@@ -1,4 +1,5 @@
 import { formatPrice } from './money';
+import { assetUrl } from './assets';
 
 /** Handlebars helpers. Each returns plain text, which Handlebars escapes like any other value. */
 export const viewHelpers = {
@@ -8,4 +9,6 @@ export const viewHelpers = {
   date: (value: Date | string) =>
     new Date(value).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }),
   year: () => new Date().getUTCFullYear(),
+  /** A stylesheet's or script's URL with its content version: `{{asset 'css/app.css'}}`. */
+  asset: (name: string) => assetUrl(name),
 };

@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError, col, fn, where } from 'sequelize';
 import type { Database } from '../db/connection';
 import { Cart, Checkout, User } from '../models';
 import { recordAudit, type Actor } from './audit';
@@ -95,12 +95,28 @@ export function createAccountService(db: Database, cost: ScryptCost) {
       });
     },
 
-    /** A guest's past orders join the account they sign in to, so its history and order pages show them. */
+    /**
+     * A guest's past orders join the account they sign in to, so its history and order pages show
+     * them; but only orders shipped to the account's own email. A browser is not a person: on a
+     * shared computer, the previous guest's orders (and their address) must not join whoever signs
+     * in next.
+     */
     async claimGuestOrders(guestKey: string, userId: number): Promise<number> {
       const carts = await Cart.findAll({ where: { ownerKey: guestKey, status: 'ordered' }, attributes: ['id'] });
       if (carts.length === 0) return 0;
-      const [claimed] = await db.writeTransaction((transaction) =>
-        Checkout.update({ UserId: userId }, { where: { UserId: null, CartId: { [Op.in]: carts.map((c) => c.id) } }, transaction }));
+      const [claimed] = await db.writeTransaction(async (transaction) => {
+        const user = await User.findByPk(userId, { attributes: ['email'], transaction });
+        if (!user) return [0];
+        return Checkout.update({ UserId: userId }, {
+          where: {
+            UserId: null,
+            CartId: { [Op.in]: carts.map((c) => c.id) },
+            // Account emails are stored lower-cased; a shipping email is kept as it was typed.
+            [Op.and]: [where(fn('LOWER', col('email')), user.email)],
+          },
+          transaction,
+        });
+      });
       return claimed;
     },
   };

@@ -55,7 +55,6 @@ export const SORTS = {
 export type SortKey = keyof typeof SORTS;
 
 export const SEARCH_MAX_LENGTH = 100;
-const SEARCH_MAX_TERMS = 6;
 const FEATURED_GENRES = 6;
 const FEATURED_PER_GENRE = 2;
 const OTHER_BY_AUTHOR = 6;
@@ -202,20 +201,6 @@ export async function booksInGenre(
   if (!genre) throw new NotFoundError('We have no category by that name.');
   const books = await listingPage({ genre: genre.name }, options.sort, genre.count, options.page, options.perPage);
   return { genre, books };
-}
-
-/**
- * Splits a query into a few plain words. LIKE wildcards are dropped rather than escaped: nobody
- * searches a bookshop for a percent sign, and MySQL and SQLite disagree on LIKE's escape character.
- */
-export function searchTerms(query: string): string[] {
-  return query
-    .normalize('NFC')
-    .replace(/[%_\\]/g, ' ')
-    .split(/\s+/)
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0)
-    .slice(0, SEARCH_MAX_TERMS);
 }
 
 /**

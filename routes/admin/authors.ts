@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services';
 import type { Actor } from '../../services/audit';
 import type { AdminAuthorView } from '../../services/admin/authors';
-import { SEARCH_MAX_LENGTH, searchTerms } from '../../services/catalog';
+import { SEARCH_MAX_LENGTH } from '../../services/catalog';
+import { searchWords } from '../../lib/search-text';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { paginate } from '../../lib/pagination';
 import { flash, saveSession } from '../../middleware/session';
@@ -59,9 +60,10 @@ export function authorRoutes({ admin }: Services): Router {
 
   router.get('/', async (req, res) => {
     // A repeated ?q= arrives as an array: it is ignored rather than guessed at. A query with no
-    // words left once wildcards are dropped ("%") is no search, and the page must not claim one.
+    // words left once punctuation and wildcards are dropped ("%") is no search, and the page must not claim one.
     const typed = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, SEARCH_MAX_LENGTH) : '';
-    const query = searchTerms(typed).length > 0 ? typed : '';
+    const words = searchWords(typed);
+    const query = words.indexed.length + words.filters.length > 0 ? typed : '';
     const list = await authors.listAuthors({ query, page: parsePage(req.query.page), perPage: PER_PAGE });
     res.render('admin/authors', {
       title: 'Authors',

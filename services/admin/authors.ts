@@ -1,13 +1,14 @@
-import { ForeignKeyConstraintError, Op, UniqueConstraintError, col, fn, type Transaction, type WhereOptions } from 'sequelize';
+import { ForeignKeyConstraintError, QueryTypes, UniqueConstraintError, col, fn, type Transaction } from 'sequelize';
 import type { Database } from '../../db/connection';
 import { Author, Book } from '../../models';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { recordAudit, type Actor } from '../audit';
-import { SEARCH_MAX_LENGTH, searchTerms, type Page } from '../catalog';
+import { SEARCH_MAX_LENGTH, type Page } from '../catalog';
 import type { AuthorInput } from '../../validation/author';
 import { pageSlice } from '../../lib/pagination';
 import { inIdOrder, pageIds } from '../page-ids';
-import { authorSearchName } from '../../lib/search-text';
+import { authorSearchName, booleanModeMatch, fts5Match, searchWords, type SearchWords } from '../../lib/search-text';
+import { AUTHOR_SEARCH_COLUMNS, SQLITE_AUTHOR_SEARCH_TABLE } from '../../db/migrations/0007-author-search';
 
 export interface AdminAuthorView {
   id: number;
@@ -82,16 +83,53 @@ async function bookCounts(authorIds: number[], transaction?: Transaction): Promi
 
 const noBooks: AuthorBooks = { bookCount: 0, hiddenCount: 0 };
 
-/** Every word must appear in the first or the last name (case-insensitive), as in the store's search. */
-function searchWhere(query: string): WhereOptions<Author> {
-  const terms = searchTerms(query.slice(0, SEARCH_MAX_LENGTH));
-  if (terms.length === 0) return {};
-  return {
-    [Op.and]: terms.map((term) => {
-      const like = { [Op.like]: `%${term}%` };
-      return { [Op.or]: [{ firstName: like }, { lastName: like }] };
-    }),
+/**
+ * One page of the authors a search finds, by last then first name: every indexed word must start a
+ * word of the first or last name (the full-text index finds them), and short words and stopwords
+ * narrow those down, as in the store's book search. Sorting by name is over the matches only.
+ */
+async function searchedAuthorIds(db: Database, words: SearchWords, requested: { page: number; perPage: number }) {
+  if (words.indexed.length === 0) return { ids: [] as number[], total: 0, page: 1, pageCount: 1 };
+  const mysql = db.dialect === 'mysql';
+  const T = SQLITE_AUTHOR_SEARCH_TABLE;
+  const replacements: Record<string, unknown> = {
+    match: mysql ? booleanModeMatch(words.indexed) : fts5Match(words.indexed),
   };
+  const conditions = [mysql ? `MATCH (${AUTHOR_SEARCH_COLUMNS.map((c) => `a.${c}`).join(', ')}) AGAINST (:match IN BOOLEAN MODE)` : `${T} MATCH :match`];
+  words.filters.forEach((word, i) => {
+    // Filter words are letters and digits only (searchWords), so they hold no LIKE wildcard.
+    replacements[`filter${i}`] = `%${word}%`;
+    conditions.push(`(a.firstName LIKE :filter${i} OR a.lastName LIKE :filter${i})`);
+  });
+  const from = mysql ? 'Authors a' : `${T} JOIN Authors a ON a.id = ${T}.rowid`;
+  const where = conditions.join(' AND ');
+  const read = (offset: number) => db.sequelize.query<{ id: number; total: number | string }>(
+    `SELECT a.id AS id, COUNT(*) OVER () AS total FROM ${from} WHERE ${where} ORDER BY a.lastName, a.firstName LIMIT :limit OFFSET :offset`,
+    { replacements: { ...replacements, limit: requested.perPage, offset }, type: QueryTypes.SELECT },
+  );
+  const wanted = pageSlice(Number.MAX_SAFE_INTEGER, requested.page, requested.perPage);
+  let rows = await read(wanted.offset);
+  if (rows.length === 0 && wanted.page > 1) {
+    // Past the end, so the window counted nothing: count, then read the last page.
+    const [row] = await db.sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${from} WHERE ${where}`, {
+      replacements,
+      type: QueryTypes.SELECT,
+    });
+    const counted = Number(row?.total ?? 0);
+    if (counted > 0) rows = await read(pageSlice(counted, requested.page, requested.perPage).offset);
+  }
+  const total = Number(rows[0]?.total ?? 0);
+  const { page, pageCount } = pageSlice(total, requested.page, requested.perPage);
+  return { ids: rows.map((r) => Number(r.id)), total, page, pageCount };
+}
+
+/** Every author by last then first name: the page's ids from the name index alone (the far half read backwards). */
+async function allAuthorIds(requested: { page: number; perPage: number }) {
+  const total = await Author.count();
+  const { page, pageCount, offset } = pageSlice(total, requested.page, requested.perPage);
+  // (lastName, firstName) is unique, so it is a complete order by itself, and exactly that index's.
+  const ids = await pageIds(Author, { where: {}, order: [['lastName', 'ASC'], ['firstName', 'ASC']], total, offset, perPage: requested.perPage });
+  return { ids, total, page, pageCount };
 }
 
 export function createAdminAuthorService(db: Database) {
@@ -104,12 +142,11 @@ export function createAdminAuthorService(db: Database) {
   return {
     /** One page of authors by last then first name, each with their number of books. */
     async listAuthors(options: { query: string; page: number; perPage: number }): Promise<Page<AdminAuthorRow>> {
-      const where = searchWhere(options.query);
-      const total = await Author.count({ where });
-      const { page, pageCount, offset } = pageSlice(total, options.page, options.perPage);
-      // The page's ids from the name index alone (the far half read backwards), then just those authors.
-      // (lastName, firstName) is unique, so it is a complete order by itself, and exactly that index's.
-      const ids = await pageIds(Author, { where, order: [['lastName', 'ASC'], ['firstName', 'ASC']], total, offset, perPage: options.perPage });
+      const words = searchWords(options.query.slice(0, SEARCH_MAX_LENGTH));
+      // A search that left no words (only punctuation) lists everyone, as an empty box does.
+      const { ids, total, page, pageCount } = words.indexed.length + words.filters.length > 0
+        ? await searchedAuthorIds(db, words, options)
+        : await allAuthorIds(options);
       const authors = inIdOrder(ids, ids.length === 0 ? [] : await Author.findAll({ where: { id: ids } }));
       const counts = await bookCounts(authors.map((a) => a.id));
       const items = authors.map((author): AdminAuthorRow => ({

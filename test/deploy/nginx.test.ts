@@ -325,7 +325,7 @@ describe('nginx in front of the app (deploy/nginx)', { skip: nginxMissing }, () 
       assert.equal((await send(nginx.httpPort, '/no-such-page')).status, 404);
     });
 
-    test('static files come from disk, by nginx, with 7-day cache headers', async () => {
+    test('static files come from disk, by nginx: 7-day cache headers, for good when versioned', async () => {
       const files: Array<[string, string, RegExp]> = [
         ['/assets/css/app.css', 'public/css/app.css', /^text\/css/],
         ['/assets/js/app.js', 'public/js/app.js', /javascript/],
@@ -345,6 +345,19 @@ describe('nginx in front of the app (deploy/nginx)', { skip: nginxMissing }, () 
         assert.equal(reply.headers['x-request-id'], undefined, `${url} was served by the app, not nginx`);
         assert.equal(reply.headers['content-security-policy'], undefined, url);
       }
+      // The layout's links carry each file's version; those URLs are kept for good.
+      const home = await send(nginx.httpPort, '/');
+      const links = [...home.text.matchAll(/(?:href|src)="(\/assets\/[^"]+\?v&#x3D;[0-9a-f]{12})"/g)].map((m) => m[1].replace('&#x3D;', '='));
+      assert.equal(links.length, 3, 'Pico, app.css and app.js');
+      for (const link of links) {
+        const reply = await send(nginx.httpPort, link);
+        assert.equal(reply.status, 200, link);
+        assert.equal(reply.headers['x-request-id'], undefined, `${link} was served by the app, not nginx`);
+        assert.equal(reply.headers['cache-control'], 'max-age=315360000', link);
+        assert.ok(Date.parse(String(reply.headers.expires)) - Date.now() > 5 * 365 * 86_400_000, `${link} Expires ${reply.headers.expires}`);
+      }
+      const madeUp = await send(nginx.httpPort, '/assets/css/app.css?v=1');
+      assert.equal(madeUp.headers['cache-control'], 'max-age=604800', 'a version that is not a content hash gets the week');
       const missing = await send(nginx.httpPort, '/assets/css/nope.css');
       assert.equal(missing.status, 404);
       assert.equal(missing.headers['x-request-id'], undefined, 'a missing asset is nginx\'s 404, not the app\'s');

@@ -149,15 +149,32 @@ describe('the cart at sign-in', () => {
     assert.equal(badgeCount((await aAgain.agent.get('/').expect(200)).text), 2, 'A’s cart stayed with A');
   });
 
-  test('a guest’s order joins the account they then sign up for', async () => {
+  test('a guest’s order joins the account they then sign up for, when it was shipped to that email', async () => {
     const guest = new Shopper(app.app);
+    const email = freshEmail();
     await guest.add(4).expect(303);
-    const placed = await guest.checkout().expect(303);
-    const res = await guest.signUp({ name: 'Late Joiner', email: freshEmail(), password: PASSWORD });
+    // Typed with capitals at checkout; the account's email is stored lower-cased.
+    const placed = await guest.checkout({ email: email.toUpperCase() }).expect(303);
+    const res = await guest.signUp({ name: 'Late Joiner', email, password: PASSWORD });
     assert.equal(res.status, 303);
     await guest.agent.get(placed.headers.location).expect(200);
     const history = await guest.agent.get('/account/orders').expect(200);
     assert.match(history.text, new RegExp(`href="${placed.headers.location}"`));
+  });
+
+  test('on a shared computer, the previous guest’s order does not join the next account', async () => {
+    const computer = new Shopper(app.app);
+    await computer.add(4).expect(303);
+    const placed = await computer.checkout({ email: 'first.guest@example.com', fullName: 'First Guest' }).expect(303);
+    const orderId = Number(placed.headers.location.split('/').pop());
+    const next = await signedInShopper(app, 'Next Person');
+    await next.shopper.signOut();
+    await computer.signIn(next.email, PASSWORD);
+    const history = await computer.agent.get('/account/orders').expect(200);
+    assert.doesNotMatch(history.text, /EB-\d{6}/, 'no order in the history');
+    const page = await computer.agent.get(placed.headers.location).expect(404);
+    assert.doesNotMatch(page.text, /First Guest/, 'nor the first guest’s address');
+    assert.equal((await Checkout.findByPk(orderId))!.UserId, null, 'the order still belongs to no account');
   });
 
   test('a guest cart is merged into the account cart: quantities add up', async () => {

@@ -160,6 +160,32 @@ describe('the author list', () => {
     assert.equal(listedRows(repeated.text).length, 50, 'a repeated q is ignored');
   });
 
+  test('matches words by their start, across accents, and follows renames and removals', async () => {
+    await addAuthors(['García Márquez'], 'Gabriel');
+    const accented = await admin.agent.get('/admin/authors?q=garcia%20marq').expect(200);
+    assert.deepEqual(listedRows(accented.text), ['García Márquez, Gabriel|0'], 'prefixes of words, accents folded');
+    const inside = await admin.agent.get('/admin/authors?q=arcia').expect(200);
+    assert.deepEqual(listedRows(inside.text), [], 'a word matches from its start, as in the store search');
+
+    const id = await idOf('García Márquez', 'Gabriel');
+    await admin.post(`/admin/authors/${id}`, { firstName: 'Gabo', lastName: 'Marquez Renamed' }).expect(303);
+    assert.deepEqual(listedRows((await admin.agent.get('/admin/authors?q=garcia').expect(200)).text), [], 'the old name is gone from the index');
+    assert.deepEqual(listedRows((await admin.agent.get('/admin/authors?q=renamed%20gabo').expect(200)).text), ['Marquez Renamed, Gabo|0']);
+    await admin.post(`/admin/authors/${id}/delete`, {}).expect(303);
+    assert.deepEqual(listedRows((await admin.agent.get('/admin/authors?q=renamed').expect(200)).text), [], 'a removed author is not found');
+  });
+
+  test('short words and stopwords only narrow a search; alone they find no one', async () => {
+    await addAuthors(['Le Guinmatch', 'Guinmatch'], 'Ursula');
+    const narrowed = await admin.agent.get('/admin/authors?q=le%20guinmatch').expect(200);
+    assert.deepEqual(listedRows(narrowed.text), ['Le Guinmatch, Ursula|0']);
+    const both = await admin.agent.get('/admin/authors?q=guinmatch').expect(200);
+    assert.equal(listedRows(both.text).length, 2);
+    const shortOnly = await admin.agent.get('/admin/authors?q=le').expect(200);
+    assert.match(shortOnly.text, /No author matches “le”/);
+    assert.deepEqual(listedRows(shortOnly.text), []);
+  });
+
   test('a search keeps its words across pages', async () => {
     const names = Array.from({ length: 55 }, (_, i) => `Pagetest${String(i + 1).padStart(3, '0')}`);
     await addAuthors(names);

@@ -158,6 +158,7 @@ test('every query behind the main pages uses an index', async () => {
     `/admin/books/${book.id}/edit`, '/admin/books/new', '/admin/orders', '/admin/orders?page=99999',
     '/admin/orders?status=shipped', `/admin/orders?from=2020-01-01&to=${today}&page=50`, `/admin/orders/${order.id}`,
     '/admin/authors', '/admin/authors?page=99999', `/admin/books?q=${encodeURIComponent(titleWord)}`,
+    `/admin/authors?q=${encodeURIComponent(authorWords)}`, `/admin/authors?q=${encodeURIComponent(authorWords)}&page=99999`,
   ];
   for (const url of adminPages) {
     await capturing(`GET ${url}`, async () => {

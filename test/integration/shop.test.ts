@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../config';
 import { Book } from '../../models';
 import { badgeCount, startTestApp, type TestApp } from '../helpers';
 
@@ -50,6 +53,19 @@ describe('home page', () => {
     await request(t.app).get('/assets/vendor/pico/pico.red.min.css').expect(200).expect('Content-Type', /css/);
     await request(t.app).get('/assets/css/app.css').expect(200);
     await request(t.app).get('/assets/js/app.js').expect(200).expect('Content-Type', /javascript/);
+  });
+
+  test('links its stylesheets and script by versioned URLs that serve those files', async () => {
+    const res = await request(t.app).get('/').expect(200);
+    // Handlebars writes the = of an attribute as &#x3D;, which the browser reads back as =.
+    const links = [...res.text.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:css|js)[^"]*)"/g)].map((m) => m[1].replaceAll('&#x3D;', '='));
+    assert.equal(links.length, 3, links.join(' '));
+    for (const link of links) {
+      assert.match(link, /\?v=[0-9a-f]{12}$/, link);
+      const asset = await request(t.app).get(link).expect(200);
+      const file = link.startsWith('/assets/vendor/pico/') ? `node_modules/@picocss/pico/css/${link.slice(20).split('?')[0]}` : `public/${link.slice(8).split('?')[0]}`;
+      assert.equal(asset.text, readFileSync(path.join(projectRoot, file), 'utf8'), link);
+    }
   });
 });
 
@@ -215,5 +231,24 @@ describe('errors', () => {
     assert.equal(live.body.status, 'ok');
     const ready = await request(t.app).get('/readyz').expect(200);
     assert.equal(ready.body.status, 'ready');
+  });
+});
+
+describe('asset caching in production', () => {
+  let prod: TestApp;
+  before(async () => {
+    prod = await startTestApp({ NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(64) });
+  });
+  after(() => prod.close());
+
+  test('a versioned URL may be kept for a year; a plain one for a week, then revalidated', async () => {
+    const home = await request(prod.app).get('/').expect(200);
+    const css = /href="(\/assets\/css\/app\.css\?v&#x3D;[0-9a-f]{12})"/.exec(home.text)![1].replace('&#x3D;', '=');
+    const versioned = await request(prod.app).get(css).expect(200);
+    assert.equal(versioned.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const plain = await request(prod.app).get('/assets/css/app.css').expect(200);
+    assert.equal(plain.headers['cache-control'], 'public, max-age=604800');
+    const madeUp = await request(prod.app).get('/assets/css/app.css?v=1').expect(200);
+    assert.equal(madeUp.headers['cache-control'], 'public, max-age=604800', 'only a real version is cached for good');
   });
 });
