@@ -12,7 +12,11 @@ const PAGE_PARAMETERS = new Set(['page', 'sort', 'q']);
 
 const EMPTY = Buffer.alloc(0);
 
-/** A catalog page this request may be answered with, or may store (see servePageCache). */
+/**
+ * The catalog page this request asks for (see servePageCache). As res.locals.cacheablePage it may be
+ * answered from the cache; as res.locals.pendingPage, which the page locals drop when they could not
+ * all be loaded, a render of it may be stored.
+ */
 interface PendingPage {
   url: string;
   version: number;
@@ -118,10 +122,10 @@ function sendPage(cache: PageCache, res: Response, page: CachedPage, fillers: Fi
 
 /**
  * For a catalog GET or HEAD: answers a visitor without a session from the page cache at once. For
- * any other visitor, and on a miss, it tells the rest of the chain through res.locals.pendingPage
- * which page may answer (serveCachedPageForVisitor) or be stored (renderPage). Mounted right after
- * the cookie parser (the CSRF token needs the cookies), before the body parsers, sessions and page
- * locals, which an anonymous hit does not need.
+ * any other visitor, and on a miss, it tells the rest of the chain which page may answer
+ * (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored (res.locals.pendingPage, see
+ * renderPage). Mounted right after the cookie parser (the CSRF token needs the cookies), before the
+ * body parsers, sessions and page locals, which an anonymous hit does not need.
  */
 export function servePageCache(cache: PageCache, fragments: VisitorFragments, csrfToken: (req: Request, res: Response) => string): RequestHandler {
   return async (req, res, next) => {
@@ -145,7 +149,9 @@ export function servePageCache(cache: PageCache, fragments: VisitorFragments, cs
     // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
     // spellings of one page are two entries.
     const url = req.originalUrl;
-    res.locals.pendingPage = { url, version, fragments } satisfies PendingPage;
+    const pending: PendingPage = { url, version, fragments };
+    res.locals.cacheablePage = pending;
+    res.locals.pendingPage = pending;
     if (!withoutSession(req)) {
       next();
       return;
@@ -162,12 +168,14 @@ export function servePageCache(cache: PageCache, fragments: VisitorFragments, cs
 
 /**
  * Answers a visitor with a session from the page cache, with its own header, badge, message and
- * token rendered from the page locals. Mounted right after the page locals; they drop pendingPage
- * when they could not be loaded, and then the page is rendered as usual.
+ * token rendered from the page locals. Mounted right after the page locals. It reads
+ * cacheablePage, not pendingPage: when the locals could not all be loaded, a stored page (menu
+ * included) with the fallback badge is still what a full render would show, only a render must not
+ * be stored; and a page with a message is fine to serve, the message having a slot of its own.
  */
 export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
   return async (_req, res, next) => {
-    const pending = res.locals.pendingPage as PendingPage | undefined;
+    const pending = res.locals.cacheablePage as PendingPage | undefined;
     const page = pending && cache.get(pending.url, pending.version);
     if (!pending || !page) {
       next();
