@@ -54,7 +54,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.set('views', path.join(projectRoot, 'views'));
   if (config.env !== 'development') app.enable('view cache');
 
-  app.use(helmet({
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -70,7 +70,14 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
       },
     },
     strictTransportSecurity: false,
-  }));
+  });
+  // Catalog page hits for visitors without a session answer first, before everything below (they set
+  // helmet's headers themselves). Not in development, like the view cache: an edited template shows at
+  // the next reload.
+  if (config.env !== 'development') {
+    app.use(servePageCache({ cache: services.pages, csrfToken: csrf.token, securityHeaders, logger, metrics }));
+  }
+  app.use(securityHeaders);
   app.use(measureRequests(metrics));
   app.use(pinoHttp({
     logger,
@@ -107,9 +114,6 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(coverRoutes(services));
 
   app.use(plainCookies());
-  // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
-  // Not in development, like the view cache: an edited template shows at the next reload.
-  if (config.env !== 'development') app.use(servePageCache(services.pages, csrf.token));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, db.sequelize));
