@@ -56,7 +56,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.set('views', path.join(projectRoot, 'views'));
   if (config.env !== 'development') app.enable('view cache');
 
-  app.use(helmet({
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -72,7 +72,17 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
       },
     },
     strictTransportSecurity: false,
-  }));
+  });
+  // Catalog pages come from the page cache. Not in development, like the view cache: an edited
+  // template shows at the next reload. Hits for visitors without a session answer first, before
+  // everything below (they set helmet's headers themselves); visitors with a session are answered
+  // after the session and page locals (serveCachedPageForVisitor).
+  const pageCache = config.env !== 'development';
+  const fragments = createVisitorFragments(views, services.pages);
+  if (pageCache) {
+    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.token, securityHeaders, logger, metrics }));
+  }
+  app.use(securityHeaders);
   app.use(measureRequests(metrics));
   app.use(pinoHttp({
     logger,
@@ -116,11 +126,6 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(coverRoutes(services));
 
   app.use(plainCookies());
-  // Catalog pages come from the page cache. Not in development, like the view cache: an edited
-  // template shows at the next reload. For visitors without a session a hit needs none of what follows.
-  const pageCache = config.env !== 'development';
-  const fragments = createVisitorFragments(views, services.pages);
-  if (pageCache) app.use(servePageCache(services.pages, fragments, csrf.token));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, db.sequelize));

@@ -1,7 +1,12 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { OutgoingHttpHeader } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
+import type { Logger } from '../logger';
+import type { Metrics } from '../lib/metrics';
 import type { CachedPage, Fillers, PageCache, Slotted } from '../services/page-cache';
+import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
 import { SESSION_COOKIE } from './session';
 
@@ -86,13 +91,13 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
       return loading;
     },
 
-    /** The slots of a visitor without a session. */
-    anonymous(token: string): Fillers {
-      return { token: Buffer.from(Handlebars.escapeExpression(token)), visitor: anonymous!.visitor, flash: anonymous!.flash };
+    /** The slots of a visitor without a session, given its token as it goes in the page (escaped). */
+    anonymous(escapedToken: string): Fillers {
+      return { token: Buffer.from(escapedToken), visitor: anonymous!.visitor, flash: anonymous!.flash };
     },
 
     /** The slots of this request's visitor, from the page locals (session, account and cart already loaded). */
-    forVisitor(locals: VisitorLocals): Fillers {
+    forVisitor(locals: VisitorLocals): { token: Buffer; visitor: Buffer; flash: Buffer } {
       const flash = render(templates!.flash, locals);
       return {
         token: Buffer.from(Handlebars.escapeExpression(String(locals.csrfToken))),
@@ -105,64 +110,195 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
 
 export type VisitorFragments = ReturnType<typeof createVisitorFragments>;
 
+export interface PageCacheDependencies {
+  cache: PageCache;
+  fragments: VisitorFragments;
+  /** The visitor's CSRF token, with its cookie set on `res` (csrf.token). */
+  csrfToken: (req: Request, res: Response) => string;
+  /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
+  securityHeaders: RequestHandler;
+  logger: Logger;
+  metrics: Metrics;
+}
+
 /**
- * Whether the visitor sent a session cookie. Without one there is no account, cart or flash message
- * to show (all live in the session), so a page can be answered before the session and page locals
- * are loaded; with one, only after them (serveCachedPageForVisitor).
+ * Whether the visitor sent no session cookie. Without one there is no account, cart or flash message
+ * to show (all live in the session), so a page can be answered before everything else; with one,
+ * only after the session and page locals (serveCachedPageForVisitor). A browser still sending the
+ * cookie of an emptied or forged session gets what the session layer makes of it.
  */
 function withoutSession(req: Request): boolean {
   return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined;
 }
 
-function sendPage(cache: PageCache, res: Response, page: CachedPage, fillers: Fillers, state: 'hit' | 'miss'): void {
-  res.locals.cachedRoute = page.route;
-  res.set('X-Page-Cache', state);
-  res.type('html').send(cache.fill(page, fillers));
+/**
+ * The headers `middleware` sets on every response, learned once by running it against a stand-in
+ * response. Only for middleware whose headers do not depend on the request (helmet with static
+ * directives, as in app.ts); one that calls anything else of `res`, or does not finish at once, fails
+ * here, at start-up, instead of sending a hit without its headers.
+ */
+export function headersSetBy(middleware: RequestHandler): Array<[string, string]> {
+  const headers = new Map<string, [string, string]>();
+  let finished = false;
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers.set(name.toLowerCase(), [name, String(value)]);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      headers.delete(name.toLowerCase());
+    },
+  };
+  middleware({} as Request, recorder as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished) throw new Error('the security headers middleware did not finish synchronously');
+  return [...headers.values()];
+}
+
+/**
+ * A validator for the page as this visitor gets it, without hashing the body per hit: the page's own
+ * tag (a hash of the stored copy, taken once) and the end of the token's random half. A returning
+ * visitor whose CSRF cookie is still valid gets the same token back, so the same page gets the same
+ * ETag and a conditional GET is answered 304, as Express's body hash allowed before; any other
+ * visitor's page differs by its token, and so does its ETag.
+ */
+function etagOf(page: CachedPage, token: string): string {
+  return `W/"${page.tag}-${token.slice(-16)}"`;
+}
+
+/** Express's freshness rule (the fresh package) for a response with an ETag and no Last-Modified. */
+function notModified(req: Request, etag: string): boolean {
+  const match = req.headers['if-none-match'];
+  if (!match) return false;
+  if (/(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
+  if (match.trim() === '*') return true;
+  const opaque = etag.slice(2);
+  return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+}
+
+/** The client's address as Express's req.ip gives it (through trusted proxies), without its cost when no proxy header came. */
+function clientIp(req: Request): string | undefined {
+  return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
+}
+
+const byteLength = (pieces: Buffer[]): number => pieces.reduce((sum, piece) => sum + piece.length, 0);
+
+/**
+ * Ends the response with the page's pieces, written as they are: no page-sized buffer per hit. The
+ * socket is corked until end(), so they still leave in one write.
+ */
+function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
+  if (req.method === 'HEAD' || pieces.length === 0) {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (let i = 0; i < pieces.length - 1; i += 1) res.write(pieces[i]);
+  res.end(pieces[pieces.length - 1]);
 }
 
 /**
  * For a catalog GET or HEAD: answers a visitor without a session from the page cache at once. For
  * any other visitor, and on a miss, it tells the rest of the chain which page may answer
  * (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored (res.locals.pendingPage, see
- * renderPage). Mounted right after the cookie parser (the CSRF token needs the cookies), before the
- * body parsers, sessions and page locals, which an anonymous hit does not need.
+ * renderPage).
+ *
+ * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
+ * router's walk through every other mount, the session), and those were most of a hit's cost. So a
+ * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
+ * request id, the request log line in pino-http's shape and the request metrics. Anything else goes
+ * on down the chain untouched, apart from its cookies being parsed here already.
  */
-export function servePageCache(cache: PageCache, fragments: VisitorFragments, csrfToken: (req: Request, res: Response) => string): RequestHandler {
-  return async (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || wantsJson(req)) {
+export function servePageCache({ cache, fragments, csrfToken, securityHeaders, logger, metrics }: PageCacheDependencies): RequestHandler {
+  const parseCookies = plainCookies();
+  // Flat name/value lists for writeHead: the same every hit, built once.
+  const notModifiedHeaders: string[] = [...headersSetBy(securityHeaders).flat(), 'X-Page-Cache', 'hit'];
+  const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
+
+  /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
+  const logHit = (req: Request, started: number, id: string, status: number) => {
+    logger.info({
+      req: {
+        id,
+        method: req.method,
+        url: req.originalUrl,
+        remoteAddress: req.socket.remoteAddress,
+        remotePort: req.socket.remotePort,
+        userAgent: req.headers['user-agent'],
+        referer: req.headers.referer,
+      },
+      clientIp: clientIp(req),
+      res: { statusCode: status },
+      responseTime: Date.now() - started,
+    }, 'request completed');
+  };
+
+  const sendHit = (req: Request, res: Response, page: CachedPage) => {
+    const started = Date.now();
+    const startedNs = process.hrtime.bigint();
+    const id = randomUUID();
+    res.on('close', () => {
+      // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
+      logHit(req, started, id, res.statusCode);
+      if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    });
+    res.setHeader('X-Request-Id', id);
+    const token = Handlebars.escapeExpression(csrfToken(req, res));
+    const etag = etagOf(page, token);
+    if (notModified(req, etag)) {
+      // As Express answers a conditional GET: no body and no content headers.
+      res.writeHead(304, [...notModifiedHeaders, 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+      res.end();
+      return;
+    }
+    const pieces = cache.pieces(page, fragments.anonymous(token));
+    res.writeHead(200, [...pageHeaders, 'Content-Length', String(byteLength(pieces)), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+    writePieces(req, res, pieces);
+  };
+
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path)) {
       next();
       return;
     }
-    // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
-    // entry and could push the popular pages out of the cache.
-    if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
-      next();
-      return;
-    }
-    // Read before the session is: a page stored from before a change the visitor made (a sale, an
-    // admin edit) is never served to it afterwards.
-    const version = await cache.version();
-    if (version === null) {
-      next();
-      return;
-    }
-    // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
-    // spellings of one page are two entries.
-    const url = req.originalUrl;
-    const pending: PendingPage = { url, version, fragments };
-    res.locals.cacheablePage = pending;
-    res.locals.pendingPage = pending;
-    if (!withoutSession(req)) {
-      next();
-      return;
-    }
-    const page = cache.get(url, version);
-    if (!page) {
-      next();
-      return;
-    }
-    if (!fragments.isReady()) await fragments.ready();
-    sendPage(cache, res, page, fragments.anonymous(csrfToken(req, res)), 'hit');
+    parseCookies(req, res, (error?: unknown) => {
+      if (error || wantsJson(req)) {
+        next();
+        return;
+      }
+      // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
+      // entry and could push the popular pages out of the cache.
+      if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
+        next();
+        return;
+      }
+      cache.version().then((version) => {
+        if (version === null) {
+          next();
+          return;
+        }
+        // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
+        // spellings of one page are two entries.
+        const url = req.originalUrl;
+        const pending: PendingPage = { url, version, fragments };
+        res.locals.cacheablePage = pending;
+        res.locals.pendingPage = pending;
+        const page = withoutSession(req) ? cache.get(url, version) : undefined;
+        if (!page) {
+          next();
+          return;
+        }
+        // A page is stored only after a render, which waited for the fragments: this wait is for form.
+        if (fragments.isReady()) sendHit(req, res, page);
+        else fragments.ready().then(() => sendHit(req, res, page), next);
+      }, () => {
+        // The stamps could not be read: no caching; the route reads the database itself and reports
+        // the failure through the error page, with every header the chain sets.
+        next();
+      });
+    });
   };
 }
 
@@ -174,7 +310,7 @@ export function servePageCache(cache: PageCache, fragments: VisitorFragments, cs
  * be stored; and a page with a message is fine to serve, the message having a slot of its own.
  */
 export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
-  return async (_req, res, next) => {
+  return async (req, res, next) => {
     const pending = res.locals.cacheablePage as PendingPage | undefined;
     const page = pending && cache.get(pending.url, pending.version);
     if (!pending || !page) {
@@ -182,7 +318,21 @@ export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
       return;
     }
     if (!pending.fragments.isReady()) await pending.fragments.ready();
-    sendPage(cache, res, page, pending.fragments.forVisitor(res.locals), 'hit');
+    const fillers = pending.fragments.forVisitor(res.locals);
+    res.locals.cachedRoute = page.route;
+    res.setHeader('X-Page-Cache', 'hit');
+    // The validator covers what this visitor sees: the stored page, its own header and message (a
+    // small hash each time, not the page's), and its token. Express answers 304 from it (req.fresh).
+    const own = createHash('sha1').update(fillers.visitor).update(fillers.flash).digest('base64url').slice(0, 16);
+    res.setHeader('ETag', `W/"${page.tag}-${own}-${fillers.token.toString().slice(-16)}"`);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    const pieces = cache.pieces(page, fillers);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', byteLength(pieces));
+    writePieces(req, res, pieces);
   };
 }
 
@@ -207,7 +357,9 @@ export async function renderPage(cache: PageCache, req: Request, res: Response, 
   });
   const fillers = pending.fragments.forVisitor(res.locals);
   if (res.statusCode === 200 && typeof req.route?.path === 'string') {
-    sendPage(cache, res, cache.set(pending.url, pending.version, html, req.route.path), fillers, 'miss');
+    const page = cache.set(pending.url, pending.version, html, req.route.path);
+    res.set('X-Page-Cache', 'miss');
+    res.type('html').send(cache.fill(page, fillers));
     return;
   }
   res.type('html').send(cache.fill(cache.slotted(html), fillers));

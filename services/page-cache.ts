@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { MAX_AGE_MS, type Stamps } from './catalog-cache';
 
@@ -32,7 +32,11 @@ export interface Slotted {
 }
 
 export interface CachedPage extends Slotted {
+  /** The parts' bytes together. */
+  partBytes: number;
   version: number;
+  /** A hash of the stored copy, for the ETag of a hit. */
+  tag: string;
   /** The route pattern that rendered it, for the request metrics of a hit. */
   route: string;
 }
@@ -46,7 +50,7 @@ export type Fillers = { token: Buffer } & Record<Exclude<SlotKind, 'token'>, Fil
 
 /** The key is a string (one or two bytes a character in V8; two never undercounts), the parts are bytes. */
 const bytesOf = (page: CachedPage, key: string): number =>
-  2 * key.length + page.parts.reduce((sum, part) => sum + part.length, 0) + 64 * page.parts.length;
+  2 * key.length + page.partBytes + 64 * page.parts.length;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -123,7 +127,10 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
 
     /** Stores a page rendered with the markers, unless a newer copy is already there; returns the page either way. */
     set(url: string, version: number, html: string, route: string): CachedPage {
-      const page: CachedPage = { ...split(html, anyMarker), version, route };
+      const { parts, slots } = split(html, anyMarker);
+      const partBytes = parts.reduce((sum, part) => sum + part.length, 0);
+      const tag = createHash('sha1').update(html).digest('base64url');
+      const page: CachedPage = { parts, slots, partBytes, tag, version, route };
       const current = pages.peek(url);
       if (!current || current.version <= version) pages.set(url, page);
       return page;

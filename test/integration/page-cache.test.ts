@@ -316,6 +316,29 @@ describe('page cache for visitors with a session', () => {
     assert.equal(head.text, undefined);
   });
 
+  test('a returning shopper gets a 304 for the page it has, and the page once its own header changes', async () => {
+    const { book } = await someBook(12);
+    const { shopper } = await signedInShopper(workerA, 'Returning Reader');
+    await shopper.agent.get('/').expect(200);
+    await shopper.agent.get('/books?page=6').expect(200);
+    const first = await shopper.agent.get('/books?page=6').expect(200);
+    assert.equal(cacheState(first), 'hit');
+    assert.match(first.headers.etag, /^W\//);
+    await shopper.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(304);
+    // Another shopper's page, and an anonymous one, never match it.
+    const other = (await signedInShopper(workerA, 'Someone Else')).shopper;
+    await other.agent.get('/').expect(200);
+    const otherPage = await other.agent.get('/books?page=6').expect(200);
+    assert.notEqual(otherPage.headers.etag, first.headers.etag);
+    await other.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(200);
+    // One more book in the cart: the badge changed, so the page is sent again.
+    await shopper.add(book.id, 1).expect(303);
+    await shopper.agent.get('/cart').expect(200);
+    const changed = await shopper.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(200);
+    assert.equal(badgeCount(changed.text), 1);
+    assert.notEqual(changed.headers.etag, first.headers.etag);
+  });
+
   test('a forged or stale session cookie gets the anonymous header, as the session layer says', async () => {
     await request(workerA.app).get('/category/classics?page=1').expect(200);
     const forged = await request(workerA.app).get('/category/classics?page=1').set('Cookie', 'epicbook.sid=s%3Aforged.notasignature').expect(200);
