@@ -285,6 +285,8 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
         const pending: PendingPage = { url, version, fragments };
         res.locals.cacheablePage = pending;
         res.locals.pendingPage = pending;
+        // With a session, the page is looked up after the session and page locals, against this
+        // version: read as the request began, so nothing the visitor changed before is missed.
         const page = withoutSession(req) ? cache.get(url, version) : undefined;
         if (!page) {
           next();
