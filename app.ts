@@ -80,7 +80,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   const pageCache = config.env !== 'development';
   const fragments = createVisitorFragments(views, services.pages);
   if (pageCache) {
-    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.token, securityHeaders, logger, metrics }));
+    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));

@@ -5,7 +5,7 @@ import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import request, { type Response } from 'supertest';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { createMetrics } from '../../lib/metrics';
@@ -13,6 +13,7 @@ import { createPageCache } from '../../services/page-cache';
 import { bumpCatalogStamp, bumpStockStamp } from '../../services/catalog-cache';
 import { Book } from '../../models';
 import { createVisitorFragments, headersSetBy, servePageCache } from '../../middleware/page-cache';
+import { createCsrf } from '../../middleware/csrf';
 import { create as createViews } from 'express-handlebars';
 import path from 'node:path';
 import { projectRoot } from '../../config';
@@ -198,13 +199,13 @@ describe('a page cache hit', () => {
 describe('the page cache middleware on its own', () => {
   const securityHeaders = helmet();
 
-  function appWith(cache: ReturnType<typeof createPageCache>): Express {
+  function appWith(cache: ReturnType<typeof createPageCache>, csrfToken = () => ({ token: 'token', setCookie: 'epicbook.csrf=token' })): Express {
     const app = express();
-    const views = createViews({ partialsDir: path.join(projectRoot, 'views/partials'), helpers: viewHelpers });
+    const views = createViews({ extname: '.hbs', partialsDir: path.join(projectRoot, 'views/partials'), helpers: viewHelpers });
     app.use(servePageCache({
       cache,
       fragments: createVisitorFragments(views, cache),
-      csrfToken: () => 'token',
+      csrfToken,
       securityHeaders,
       logger: createLogger({ logLevel: 'silent' }),
       metrics: createMetrics(t.db.sequelize),
@@ -223,6 +224,21 @@ describe('the page cache middleware on its own', () => {
     assert.equal(res.text, 'rendered');
   });
 
+  test('a failure while answering a hit is an error response, not an unhandled rejection', async () => {
+    const cache = createPageCache(async () => ({ catalog: 1, stock: 1 }));
+    cache.set('/books', 2, `<input value="${cache.placeholder}">`, '/books');
+    const app = appWith(cache, () => {
+      throw new Error('token generator broke');
+    });
+    const failures: unknown[] = [];
+    app.use(((error, _req, res, _next) => {
+      failures.push(error);
+      res.status(500).send('failed');
+    }) as express.ErrorRequestHandler);
+    await request(app).get('/books').expect(500);
+    assert.match(String(failures[0]), /token generator broke/);
+  });
+
   test('without both stamp rows nothing is cached', async () => {
     const cache = createPageCache(async () => ({ catalog: 1, stock: null }));
     assert.equal((await request(appWith(cache)).get('/books').expect(200)).text, 'rendered');
@@ -234,6 +250,26 @@ describe('the page cache middleware on its own', () => {
     assert.ok(!headers.some(([name]) => name.toLowerCase() === 'x-powered-by'));
     assert.throws(() => headersSetBy(() => undefined), /did not finish/);
     assert.throws(() => headersSetBy((_req, _res, next) => next(new Error('bad directive'))), /bad directive/);
+  });
+
+  test('a hit\'s new token is one csrf-csrf accepts with its cookie; a valid cookie\'s token is kept', () => {
+    const csrf = createCsrf({ sessionSecret: 'a-secret-of-at-least-thirty-two-characters' });
+    const other = createCsrf({ sessionSecret: 'another-secret-of-thirty-two-characters' });
+    const sent = (token: string, cookie = token) => ({ cookies: { 'epicbook.csrf': cookie }, headers: { 'x-csrf-token': token } }) as unknown as Request;
+    const tokens = new Set<string>();
+    for (let i = 0; i < 300; i += 1) {
+      const { token, setCookie } = csrf.anonymousToken(undefined, false);
+      assert.equal(setCookie, `epicbook.csrf=${token}; Path=/; HttpOnly; SameSite=Lax`);
+      assert.ok(csrf.validHeaderToken(sent(token)), 'passes the check');
+      assert.ok(!other.validHeaderToken(sent(token)), 'signed with this store\'s secret');
+      tokens.add(token);
+    }
+    assert.equal(tokens.size, 300, 'every visitor its own token, also past a refill of the random pool');
+    const [first] = tokens;
+    const forged = `${first.split('.')[0]}.${'0'.repeat(64)}`;
+    assert.ok(!csrf.validHeaderToken(sent(forged)));
+    assert.equal(csrf.anonymousToken({ 'epicbook.csrf': first }, true).token, first, 'a valid cookie keeps its token');
+    assert.notEqual(csrf.anonymousToken({ 'epicbook.csrf': forged }, true).token, forged, 'an invalid one is replaced');
   });
 
   test('a visitor with a session cookie is passed on with the page it may be answered with, and a shopper with a cart sees it', async () => {
