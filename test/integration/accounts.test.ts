@@ -99,10 +99,17 @@ describe('sign-in and sign-out', () => {
     assert.equal(planted.status, 303);
     assert.match(planted.headers.location, /^\/login/);
 
+    const sessionsBefore = await app.db.sql().one<{ n: number }>('SELECT COUNT(*) AS n FROM Sessions');
     await browser.signOut();
-    const afterOut = sessionCookie(browser);
-    assert.ok(afterOut && afterOut !== during, 'a new session id at sign-out');
+    // Sign-out ends the session: its row is deleted and the cookie cleared, so the browser is an
+    // anonymous visitor again (a new session id comes with the next thing that needs one).
+    assert.equal(sessionCookie(browser), undefined, 'no session cookie after sign-out');
+    const sessionsAfter = await app.db.sql().one<{ n: number }>('SELECT COUNT(*) AS n FROM Sessions');
+    assert.equal(Number(sessionsAfter!.n), Number(sessionsBefore!.n) - 1, 'the signed-in session\'s row is deleted');
     assert.equal(await signedIn(browser), false);
+    await browser.add(1).expect(303);
+    const next = sessionCookie(browser);
+    assert.ok(next && next !== during && next !== before, 'a new session id when the guest needs one again');
     const stale = await request(app.app).get('/account/orders').set('Cookie', `epicbook.sid=${during}`);
     assert.equal(stale.status, 303, 'the signed-in session is gone after sign-out');
   });
