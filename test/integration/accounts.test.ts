@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book, Checkout, User } from '../../models';
 import { Shopper, badgeCount, csrfFrom, signedInShopper, startTestApp, type TestApp } from '../helpers';
+import { createApp } from '../../app';
+import { createLogger } from '../../logger';
 
 let app: TestApp;
 before(async () => {
@@ -140,6 +142,26 @@ describe('sign-in and sign-out', () => {
     const { shopper } = await signedInShopper(app);
     await shopper.agent.post('/logout').type('form').send('').expect(403);
     assert.ok(await signedIn(shopper));
+  });
+});
+
+describe('the signed-in account, read on every request', () => {
+  test('a promotion, a demotion or a removal counts from the next request, on every worker', async () => {
+    const { shopper, email } = await signedInShopper(app, 'Changing Role');
+    const otherWorker = createApp({ config: app.config, db: app.db, logger: createLogger(app.config) });
+    const cookies = () => shopper.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
+    const onOther = (path: string) => request(otherWorker).get(path).set('Cookie', cookies());
+    await shopper.agent.get('/admin').expect(403);
+    await app.db.sql().run("UPDATE Users SET role = 'admin' WHERE email = ?", [email]);
+    await shopper.agent.get('/admin').expect(200);
+    await onOther('/admin').expect(200);
+    await app.db.sql().run("UPDATE Users SET role = 'shopper' WHERE email = ?", [email]);
+    await shopper.agent.get('/admin').expect(403);
+    await onOther('/admin').expect(403);
+    await app.db.sql().run('DELETE FROM Users WHERE email = ?', [email]);
+    const home = await onOther('/').expect(200);
+    assert.doesNotMatch(home.text, /Sign out/, 'a removed account is a guest');
+    assert.equal(await signedIn(shopper), false);
   });
 });
 
