@@ -15,6 +15,7 @@ import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
+import { flashCookies, hasFlashCookie } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -115,12 +116,17 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(coverRoutes(services));
 
   app.use(plainCookies());
+  app.use(flashCookies(config.sessionSecret));
   // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
   // Not in development, like the view cache: an edited template shows at the next reload.
-  if (config.env !== 'development') app.use(servePageCache(services.pages, csrf.token));
+  if (config.env !== 'development') {
+    const cachedPages = servePageCache(services.pages, csrf.token);
+    // A one-time message (signed out, say) may come without a session: render that page, and store it for no one.
+    app.use((req, res, next) => (hasFlashCookie(req) ? next() : cachedPages(req, res, next)));
+  }
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(sessionMiddleware(config, db.sequelize));
+  app.use(sessionMiddleware(config, db));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));

@@ -20,6 +20,8 @@ export interface Database {
   writeTransaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
   /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
   sql(transaction?: Transaction | null): Sql;
+  /** Runs `hook` when close() is called, before the connections close (timers that query stop first). */
+  onClose(hook: () => void): void;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,7 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
   }
 
   const writers = new Mutex();
+  const closeHooks: Array<() => void> = [];
   return {
     sequelize,
     dialect,
@@ -170,7 +173,13 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
         // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
         : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
     sql: (transaction) => sqlRunner(sequelize, transaction),
-    close: () => sequelize.close(),
+    onClose: (hook) => {
+      closeHooks.push(hook);
+    },
+    close: () => {
+      for (const hook of closeHooks.splice(0)) hook();
+      return sequelize.close();
+    },
   };
 }
 
