@@ -1,4 +1,3 @@
-import { Op, literal } from 'sequelize';
 import type { Database } from '../db/connection';
 import { Author, Book, Cart, Cartbook, Checkout } from '../models';
 import type { OrderStatus } from '../models/checkout';
@@ -6,10 +5,10 @@ import type { Page } from './catalog';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
-import { openCart } from './cart';
-import { bumpCatalogStamp, bumpStockStamp } from './catalog-cache';
+import { lockOpenCart } from './cart';
+import { bumpStamps } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
-import { addDailySales, salesDay, soldCounterChange } from './sales-rollups';
+import { addDailySalesSql, salesDay } from './sales-rollups';
 
 export interface ShippingDetails {
   fullName: string;
@@ -74,18 +73,20 @@ export function createCheckoutService(db: Database) {
      */
     async placeOrder(ownerKey: string, shipping: ShippingDetails, userId: number | null = null): Promise<number> {
       return db.writeTransaction(async (transaction) => {
-        const cart = await openCart(ownerKey, transaction);
-        const lines = cart ? await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']], transaction }) : [];
-        if (!cart || lines.length === 0) {
+        // Plain SQL (db/sql.ts): a few statements per order instead of a model pipeline per line.
+        const sql = db.sql(transaction);
+        const cartId = await lockOpenCart(sql, ownerKey);
+        const lines = cartId === null
+          ? []
+          : await sql.all<{ BookId: number; quantity: number }>('SELECT BookId, quantity FROM Cartbooks WHERE CartId = ? ORDER BY BookId ASC', [cartId]);
+        if (cartId === null || lines.length === 0) {
           throw new ConflictError('empty_cart', 'Your cart is empty, so there is nothing to check out yet.');
         }
         // Lock in id order so two checkouts sharing books cannot deadlock each other.
-        const books = await Book.findAll({
-          where: { id: { [Op.in]: lines.map((l) => l.BookId) } },
-          order: [['id', 'ASC']],
-          transaction,
-          lock: transaction.LOCK.UPDATE,
-        });
+        const books = await sql.all<{ id: number; title: string; price: string | number; inventory: number }>(
+          `SELECT id, title, price, inventory FROM Books WHERE id IN (${lines.map(() => '?').join(', ')}) ORDER BY id ASC${sql.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
+          lines.map((l) => l.BookId),
+        );
         const byId = new Map(books.map((b) => [b.id, b]));
         const short = lines
           .map((line) => ({ line, book: byId.get(line.BookId)! }))
@@ -102,36 +103,45 @@ export function createCheckoutService(db: Database) {
 
         let subtotal = 0;
         let quantity = 0;
+        let soldOut = false;
         for (const line of lines) {
           const book = byId.get(line.BookId)!;
+          const lineCents = toCents(book.price) * line.quantity;
           // Relative, and guarded in WHERE: correct even if a lock were ever missed, and never negative.
-          // `silent` keeps updatedAt, which versions the cover URL, unchanged by a sale.
-          const [affected] = await Book.update(
-            {
-              inventory: literal(`inventory - ${Number(line.quantity)}`) as unknown as number,
-              ...soldCounterChange(line.quantity, toCents(book.price)),
-            },
-            { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction, silent: true },
+          // updatedAt is left alone: it versions the cover URL, which a sale does not change.
+          const { changes } = await sql.run(
+            `UPDATE Books SET inventory = inventory - ?, copiesSold = copiesSold + ?, salesRevenue = salesRevenue + ?
+            WHERE id = ? AND inventory >= ?`,
+            [line.quantity, line.quantity, centsToDecimal(lineCents), book.id, line.quantity],
           );
-          if (affected !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
-          await line.update({ unitPrice: book.price }, { transaction });
-          subtotal += toCents(book.price) * line.quantity;
+          if (changes !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
+          subtotal += lineCents;
           quantity += line.quantity;
+          if (book.inventory === line.quantity) soldOut = true;
         }
+        const now = new Date();
+        // Freeze every line at the price it is sold at: the prices just read under the books' locks.
+        await sql.run(
+          'UPDATE Cartbooks SET unitPrice = (SELECT b.price FROM Books b WHERE b.id = Cartbooks.BookId), updatedAt = ? WHERE CartId = ?',
+          [now, cartId],
+        );
         // Every sale changes the stock the cached pages show; a book sold out also leaves the home
         // page's featured (in-stock) books.
-        await bumpStockStamp(transaction);
-        if (lines.some((line) => byId.get(line.BookId)!.inventory === line.quantity)) await bumpCatalogStamp(transaction);
-        await cart.update(
-          { status: 'ordered', totalQuantity: quantity, totalPrice: centsToDecimal(subtotal) },
-          { transaction },
+        await bumpStamps(sql, { stock: true, catalog: soldOut });
+        await sql.run(
+          "UPDATE Carts SET status = 'ordered', totalQuantity = ?, totalPrice = ?, updatedAt = ? WHERE id = ?",
+          [quantity, centsToDecimal(subtotal), now, cartId],
         );
-        const order = await Checkout.create(
-          { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal), UserId: userId },
-          { transaction },
+        const order = await sql.run(
+          `INSERT INTO Checkouts (CartId, fullName, email, addressLine1, addressLine2, city, state, zipCode, subTotal, UserId, status, createdAt, updatedAt)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'placed', ?, ?)`,
+          [
+            cartId, shipping.fullName, shipping.email, shipping.addressLine1, shipping.addressLine2, shipping.city,
+            shipping.state, shipping.zipCode, centsToDecimal(subtotal), userId, now, now,
+          ],
         );
-        await addDailySales(db, transaction, { day: salesDay(order.createdAt), status: 'placed', orders: 1, revenueCents: subtotal });
-        return order.id;
+        await addDailySalesSql(sql, { day: salesDay(now), status: 'placed', orders: 1, revenueCents: subtotal });
+        return order.lastId;
       });
     },
   };
