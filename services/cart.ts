@@ -163,12 +163,13 @@ export function createCartService(db: Database) {
   /** The visitor's open cart priced at today's prices, with any line that stock no longer covers flagged. */
   async function getCart(ownerKey: string | undefined): Promise<CartView> {
     if (!ownerKey) return EMPTY_CART;
-    // One statement: the open cart's id by its index, then its lines with their books and authors.
+    // One statement: the newest open cart's id from its index (MAX reads one index entry), then its
+    // lines with their books and authors, in the order they were added.
     const rows = await db.sql().all<CartPageRow>(
       `SELECT b.id AS id, b.title AS title, b.price AS price, b.inventory AS inventory,
         a.firstName AS firstName, a.lastName AS lastName, cb.quantity AS quantity
       FROM Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId LEFT JOIN Authors a ON a.id = b.AuthorId
-      WHERE cb.CartId = (${OPEN_CART})
+      WHERE cb.CartId = (SELECT MAX(id) FROM Carts WHERE ownerKey = ? AND status = 'open')
       ORDER BY cb.id ASC`,
       [ownerKey],
     );
