@@ -15,6 +15,7 @@ import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
+import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -126,9 +127,10 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(coverRoutes(services));
 
   app.use(plainCookies());
+  app.use(flashCookies(config.sessionSecret));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(sessionMiddleware(config, db.sequelize));
+  app.use(sessionMiddleware(config, db));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));

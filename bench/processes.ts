@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { cpuSecondsFrom, peakRssMbFrom } from './report';
+import { cpuSecondsFrom, peakRssMbFrom, rssMbFrom } from './report';
 
 export interface Started {
   child: ChildProcess;
@@ -82,6 +82,12 @@ export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promis
 export function peakRssMb(pid: number): number {
   const mb = peakRssMbFrom(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (mb === null) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return mb;
+}
+
+export function rssMb(pid: number): number {
+  const mb = rssMbFrom(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (mb === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return mb;
 }
 

@@ -18,6 +18,8 @@ export interface Measurement {
   statusCounts: Record<string, number>;
   /** CPU time the server process spent per request (user + system): steadier than req/s on a busy machine. */
   cpuMsPerRequest?: number;
+  /** The store's peak RSS (VmHWM) so far, read when this measurement ended: shows which scenario raised it. */
+  peakRssMb?: number;
   /** Checkout only: orders confirmed by the redirect to the order page. */
   orders?: number;
   ordersPerSecond?: number;
@@ -70,6 +72,32 @@ export interface ProcessFacts {
   peakRssMb: number;
   firstStartMs: number;
   readyMs: number;
+  /** RSS (VmRSS) just after the second start answered ready, and after the warm-up: what the peak grew from. */
+  rssReadyMb?: number;
+  rssWarmMb?: number;
+  /** Where the peak was reached: 'start', 'warm-up' or '<scenario> at <n> connections'. */
+  peakDuring?: string;
+}
+
+/**
+ * Where a run's peak RSS was first reached, from the VmHWM read at ready, after the warm-up (absent
+ * without one) and after each measurement, in that order.
+ */
+export function peakReachedDuring(peakRssMb: number, atReadyMb: number, afterWarmupMb: number | undefined, measurements: Measurement[]): string {
+  if (atReadyMb >= peakRssMb) return 'start';
+  if (afterWarmupMb !== undefined && afterWarmupMb >= peakRssMb) return 'warm-up';
+  const first = measurements.find((m) => m.scenario !== 'yardstick' && (m.peakRssMb ?? 0) >= peakRssMb);
+  return first ? `${first.scenario} at ${first.connections} connections` : 'the end of the run';
+}
+
+/** The line that tells the memory story: RSS at ready and after the warm-up, and the peak with where it was reached. */
+export function memoryLine(p: ProcessFacts): string {
+  const parts = [
+    p.rssReadyMb !== undefined ? `${p.rssReadyMb.toFixed(1)} MB at ready` : null,
+    p.rssWarmMb !== undefined ? `${p.rssWarmMb.toFixed(1)} MB after the warm-up` : null,
+    `peak ${p.peakRssMb.toFixed(1)} MB${p.peakDuring ? ` (reached during ${p.peakDuring})` : ''}`,
+  ];
+  return `RSS: ${parts.filter(Boolean).join(', ')}`;
 }
 
 export function processTargets(p: ProcessFacts): Array<Target & { value: string }> {
@@ -87,6 +115,7 @@ export interface Row {
   p50: string;
   p99: string;
   cpu: string;
+  peakRss: string;
   errors: string;
   extra: string;
   target: string;
@@ -106,6 +135,7 @@ export function rowFor(m: Measurement, yardstickRps: number): Row {
     p50: fixed(m.p50Ms, 1),
     p99: fixed(m.p99Ms, 1),
     cpu: m.cpuMsPerRequest === undefined ? '' : fixed(m.cpuMsPerRequest, 2),
+    peakRss: m.peakRssMb === undefined ? '' : fixed(m.peakRssMb, 0),
     errors: String(m.errors),
     extra: m.ordersPerSecond !== undefined ? `${fixed(m.ordersPerSecond, 0)} orders/s` : '',
     target: target ? `${target.met ? 'met' : 'MISSED'} (${target.label})` : '',
@@ -120,6 +150,7 @@ const COLUMNS: Array<[keyof Row, string, 'left' | 'right']> = [
   ['p50', 'p50 ms', 'right'],
   ['p99', 'p99 ms', 'right'],
   ['cpu', 'CPU ms/req', 'right'],
+  ['peakRss', 'peak MB', 'right'],
   ['errors', 'errors', 'right'],
   ['extra', '', 'left'],
   ['target', 'target at 50 conns', 'left'],
@@ -137,7 +168,16 @@ export function formatTable(rows: Row[]): string {
 
 /** Peak resident memory (VmHWM) from /proc/<pid>/status, in MB. */
 export function peakRssMbFrom(status: string): number | null {
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  return statusMb(status, 'VmHWM');
+}
+
+/** Resident memory now (VmRSS) from /proc/<pid>/status, in MB. */
+export function rssMbFrom(status: string): number | null {
+  return statusMb(status, 'VmRSS');
+}
+
+function statusMb(status: string, field: 'VmHWM' | 'VmRSS'): number | null {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
   return match ? Number(match[1]) / 1024 : null;
 }
 

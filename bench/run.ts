@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { projectRoot } from '../config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
-import { cpuSeconds, freePort, peakRssMb, startProcess, stopProcess, tail, type Started } from './processes';
+import { cpuSeconds, freePort, peakRssMb, rssMb, startProcess, stopProcess, tail, type Started } from './processes';
 import { benchBooks, benchDatabase, openDirect, ordersPlaced, stockOf, stockUp } from './database';
 import { scenarioPlans, Tally, type StoreMap } from './scenarios';
-import { formatTable, processTargets, rowFor, targetFor, type Measurement, type ProcessFacts, type ScenarioName } from './report';
+import { formatTable, memoryLine, peakReachedDuring, processTargets, rowFor, targetFor, type Measurement, type ProcessFacts, type ScenarioName } from './report';
 import { Visitor } from './visitor';
 
 /** `node_args` of the app in deploy/pm2/ecosystem.config.cjs. */
@@ -60,6 +60,8 @@ async function measure(server: Started, name: Measurement['scenario'], connectio
     statusCounts,
     problems,
   };
+  // The yardstick is another process; only the store's memory is the issue's concern.
+  if (name !== 'yardstick') measured.peakRssMb = peakRssMb(server.child.pid!);
   if (tally && name === 'checkout') {
     measured.orders = tally.orders;
     measured.ordersPerSecond = tally.orders / result.duration;
@@ -176,7 +178,8 @@ async function main(options: BenchOptions): Promise<number> {
     const { ADMIN_EMAIL: _email, ADMIN_PASSWORD: _password, ADMIN_NAME: _name, ...runEnv } = env;
     const app = await startProcess({ name: 'app', args: appArgs, cwd: projectRoot, env: runEnv, port, readyPath: '/readyz', logDir });
     children.push(app);
-    log(`second start (database exists): ready in ${Math.round(app.readyMs)} ms`);
+    const atReady = { rssMb: rssMb(app.child.pid!), peakRssMb: peakRssMb(app.child.pid!) };
+    log(`second start (database exists): ready in ${Math.round(app.readyMs)} ms, RSS ${atReady.rssMb.toFixed(1)} MB`);
     const yardPort = await freePort();
     const yardstick = await startProcess({
       name: 'yardstick', args: ['--import', 'tsx', 'bench/yardstick.ts'], cwd: projectRoot,
@@ -198,6 +201,7 @@ async function main(options: BenchOptions): Promise<number> {
       orders.cutOff += tally.orderPostsSent - tally.orderPostsAnswered;
     };
 
+    let afterWarmup: { rssMb: number; peakRssMb: number } | undefined;
     if (options.warmupSeconds > 0) {
       log(`warming up (${options.warmupSeconds} s per scenario, not counted)`);
       const tallies = new Map<ScenarioName, Tally>();
@@ -207,6 +211,8 @@ async function main(options: BenchOptions): Promise<number> {
         countOrders(tallies.get(plan.name));
         if (m.errors) failures.push(`warm-up ${plan.name}: ${m.problems?.join('; ')}`);
       }
+      afterWarmup = { rssMb: rssMb(app.child.pid!), peakRssMb: peakRssMb(app.child.pid!) };
+      log(`after the warm-up: RSS ${afterWarmup.rssMb.toFixed(1)} MB, peak so far ${afterWarmup.peakRssMb.toFixed(1)} MB`);
     }
 
     for (const connections of options.connections) {
@@ -225,7 +231,15 @@ async function main(options: BenchOptions): Promise<number> {
       }
     }
 
-    const facts: ProcessFacts = { peakRssMb: peakRssMb(app.child.pid!), firstStartMs: first.readyMs, readyMs: app.readyMs };
+    const peak = peakRssMb(app.child.pid!);
+    const facts: ProcessFacts = {
+      peakRssMb: peak,
+      firstStartMs: first.readyMs,
+      readyMs: app.readyMs,
+      rssReadyMb: atReady.rssMb,
+      rssWarmMb: afterWarmup?.rssMb,
+      peakDuring: peakReachedDuring(peak, atReady.peakRssMb, afterWarmup?.peakRssMb, measurements),
+    };
     await stopProcess(app.child);
     await stopProcess(yardstick.child);
 
@@ -263,6 +277,7 @@ async function main(options: BenchOptions): Promise<number> {
       table,
       '',
       ...processRows.map((t) => `${t.label}: ${t.value} — ${t.met ? 'met' : 'MISSED'}`),
+      memoryLine(facts),
       `first start (creates the database): ${Math.round(facts.firstStartMs)} ms`,
       `stock of the ${bookIds.length} books bought: ${stockBefore} − ${placed.units} copies in ${placed.orders} orders = ${stockAfter} — ${stock.correct ? 'exact' : 'WRONG'}`
         + `; orders confirmed ${orders.confirmed}, cut off unanswered at the end of a measurement ${orders.cutOff} — ${stock.ordersMatch ? 'consistent' : 'INCONSISTENT'}`,

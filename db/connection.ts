@@ -7,6 +7,18 @@ import { sqlRunner, type Sql } from './sql';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * WAL with synchronous=NORMAL: a commit is appended to the WAL without an fsync, which happens at
+ * checkpoints instead. With FULL every cart change, session save and order waited for an fsync
+ * while holding the single write lock, and that wait capped the store at a few dozen orders a
+ * second. In WAL mode NORMAL cannot corrupt the database; an app crash loses nothing (the WAL is
+ * in the OS's cache); only a power cut or kernel crash may lose the last commits before the next
+ * checkpoint. For a bookstore (orders also confirmed by email and payment records elsewhere) that
+ * trade is right (README, "SQLite durability"); going back to FULL is this one constant. The
+ * pragma is per connection, so every connection gets it before its first statement.
+ */
+export const SQLITE_SYNCHRONOUS = 'NORMAL';
+
 export interface Database {
   sequelize: Sequelize;
   dialect: 'sqlite' | 'mysql';
@@ -20,6 +32,8 @@ export interface Database {
   writeTransaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
   /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
   sql(transaction?: Transaction | null): Sql;
+  /** Runs `hook` when close() is called, before the connections close (timers that query stop first). */
+  onClose(hook: () => void): void;
   close(): Promise<void>;
 }
 
@@ -30,7 +44,7 @@ type SqliteConnection = {
   all(sql: string, ...rest: unknown[]): unknown;
   run(sql: string, ...rest: unknown[]): unknown;
   exec(sql: string, ...rest: unknown[]): unknown;
-  epicbookTuned?: boolean;
+  epicbookTuned?: Promise<void>;
 };
 
 const TABLE_INFO = /^PRAGMA table_info\(/;
@@ -94,12 +108,16 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
   let writer: SqliteConnection | null = null;
   let writerInUse = false;
   const tableInfo = new Map<string, unknown>();
-  const tuned = (connection: SqliteConnection) => {
+  const tuned = async (connection: SqliteConnection) => {
     if (!connection.epicbookTuned) {
       connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
       cacheTableInfo(connection, tableInfo);
-      connection.epicbookTuned = true;
+      connection.epicbookTuned = new Promise<void>((resolve, reject) => {
+        connection.exec(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`, (error: Error | null) => (error ? reject(error) : resolve()));
+      });
     }
+    // Every caller waits for the pragma, so no statement runs on a connection before it is set.
+    await connection.epicbookTuned;
     return connection;
   };
   manager.getConnection = async (options?: ConnectionOptions) => {
@@ -107,7 +125,7 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
     if (!forTransaction || writerInUse) return tuned(await getConnection(options));
     writerInUse = true;
     try {
-      if (!writer?.open) writer = tuned(await getConnection({ ...options, uuid: 'writer' }));
+      if (!writer?.open) writer = await tuned(await getConnection({ ...options, uuid: 'writer' }));
     } catch (error) {
       writerInUse = false;
       throw error;
@@ -159,6 +177,7 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
   }
 
   const writers = new Mutex();
+  const closeHooks: Array<() => void> = [];
   return {
     sequelize,
     dialect,
@@ -170,7 +189,13 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
         // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
         : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
     sql: (transaction) => sqlRunner(sequelize, transaction),
-    close: () => sequelize.close(),
+    onClose: (hook) => {
+      closeHooks.push(hook);
+    },
+    close: () => {
+      for (const hook of closeHooks.splice(0)) hook();
+      return sequelize.close();
+    },
   };
 }
 

@@ -1,5 +1,4 @@
-import type { Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import * as initialSchema from './migrations/0001-initial-schema';
 import * as accountsAdmin from './migrations/0002-accounts-admin';
 import * as catalogScale from './migrations/0003-catalog-scale';
@@ -19,7 +18,12 @@ const migrations = [
   { name: '0007-author-search', ...authorSearch },
 ];
 
-export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {
+/**
+ * Umzug, loaded on first use: it brings its command-line tool along, about 180 modules and 4 MB of
+ * heap that a server process would keep for its whole life though a restart finds nothing to do.
+ */
+export async function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {
+  const { SequelizeStorage, Umzug } = await import('umzug');
   return new Umzug({
     migrations: migrations.map((m) => ({
       name: m.name,
@@ -38,8 +42,24 @@ export function createMigrator(sequelize: Sequelize, log: (message: string) => v
   });
 }
 
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Whether the database already records every migration in umzug's table (SequelizeMeta, one row per
+ * name), which is what a restart or a PM2 reload finds. No table yet, or anything else unexpected,
+ * counts as no: umzug then decides.
+ */
+async function allApplied(sequelize: Sequelize): Promise<boolean> {
+  try {
+    const rows = await sequelize.query<{ name: string }>('SELECT name FROM SequelizeMeta', { type: QueryTypes.SELECT });
+    const done = new Set(rows.map((r) => r.name));
+    return migrations.every((m) => done.has(m.name));
+  } catch {
+    return false;
+  }
+}
+
+/** Applies every pending migration; returns the names applied. Umzug is loaded only when one is pending. */
 export async function migrate(sequelize: Sequelize, log?: (message: string) => void): Promise<string[]> {
-  const applied = await createMigrator(sequelize, log).up();
+  if (await allApplied(sequelize)) return [];
+  const applied = await (await createMigrator(sequelize, log)).up();
   return applied.map((m) => m.name);
 }

@@ -35,6 +35,19 @@ export interface Sql {
   run(text: string, params?: readonly SqlValue[]): Promise<RunResult>;
 }
 
+/** Sees every statement db.sql() runs, before it runs: for tests (the query-plan check) only. */
+export type StatementHook = (text: string, params: readonly SqlValue[]) => void;
+
+let statementHook: StatementHook | null = null;
+
+/**
+ * Sets (or, with null, clears) the statement hook. Statements run here bypass Sequelize's logging,
+ * which is how the query-plan test sees the others; unset, it costs one null check per statement.
+ */
+export function setStatementHook(hook: StatementHook | null): void {
+  statementHook = hook;
+}
+
 type Callback<T> = (error: Error | null, result?: T) => void;
 
 interface SqliteConnection {
@@ -75,7 +88,9 @@ export function parseSqlDate(value: unknown): Date {
   return date;
 }
 
-function bindable(params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
+function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
+  // Every statement passes through here, so the hook sees them all.
+  if (statementHook) statementHook(text, params);
   return params.map((value) => (value instanceof Date ? sqlDate(value, dialect) : value));
 }
 
@@ -83,7 +98,7 @@ function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
   const all = async <T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> => {
     const connection = await connectionOf();
     return new Promise<T[]>((resolve, reject) => {
-      connection.all(text, bindable(params, 'sqlite'), (error, rows) => (error ? reject(error) : resolve(rows as T[])));
+      connection.all(text, bindable(text, params, 'sqlite'), (error, rows) => (error ? reject(error) : resolve(rows as T[])));
     });
   };
   return {
@@ -93,7 +108,7 @@ function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
     run: async (text, params = []) => {
       const connection = await connectionOf();
       return new Promise<RunResult>((resolve, reject) => {
-        connection.run(text, bindable(params, 'sqlite'), function (error) {
+        connection.run(text, bindable(text, params, 'sqlite'), function (error) {
           if (error) reject(error);
           else resolve({ changes: this.changes, lastId: this.lastID });
         });
@@ -105,7 +120,7 @@ function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
 function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Promise<T>) => Promise<T>): Sql {
   const query = (text: string, params: readonly SqlValue[]) =>
     withConnection((connection) => new Promise<unknown>((resolve, reject) => {
-      connection.query(text, bindable(params, 'mysql'), (error, result) => (error ? reject(error) : resolve(result)));
+      connection.query(text, bindable(text, params, 'mysql'), (error, result) => (error ? reject(error) : resolve(result)));
     }));
   const all = async <T>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)) as T[];
   return {

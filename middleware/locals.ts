@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { wantsJson } from './errors';
+import { takeFlash } from './flash';
 
 /**
  * What the layout needs on every page: the CSRF token for forms, the cart badge, the category menu,
@@ -18,9 +19,11 @@ export function viewLocals(services: Services, csrfToken: (req: Parameters<Reque
     res.locals.currentPath = req.originalUrl;
     res.locals.cartCount = 0;
     res.locals.genres = [];
-    if (req.session?.flash) {
-      res.locals.flash = req.session.flash;
-      delete req.session.flash;
+    const flash = takeFlash(req, res);
+    if (flash) {
+      res.locals.flash = flash;
+      // A page carrying one visitor's message must never be stored for others (see middleware/page-cache.ts).
+      delete res.locals.pendingPage;
     }
     try {
       const [count, genres] = await Promise.all([

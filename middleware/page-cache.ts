@@ -9,6 +9,7 @@ import type { Metrics } from '../lib/metrics';
 import type { CachedPage, Fillers, PageCache, Slotted } from '../services/page-cache';
 import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
+import { FLASH_COOKIE } from './flash';
 import { SESSION_COOKIE } from './session';
 
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
@@ -123,13 +124,15 @@ export interface PageCacheDependencies {
 }
 
 /**
- * Whether the visitor sent no session cookie. Without one there is no account, cart or flash message
- * to show (all live in the session), so a page can be answered before everything else; with one,
- * only after the session and page locals (serveCachedPageForVisitor). A browser still sending the
- * cookie of an emptied or forged session gets what the session layer makes of it.
+ * Whether the visitor sent neither a session cookie nor a flash cookie. Without them there is no
+ * account, cart or message to show, so a page can be answered before everything else; with either,
+ * only after the session and page locals (serveCachedPageForVisitor), which fill its header and
+ * message slots. A browser still sending the cookie of an emptied or forged session gets what the
+ * session layer makes of it.
  */
 function withoutSession(req: Request): boolean {
-  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined;
+  const cookies = req.cookies as Record<string, string> | undefined;
+  return cookies?.[SESSION_COOKIE] === undefined && cookies?.[FLASH_COOKIE] === undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import connectSessionSequelize from 'connect-session-sequelize';
-import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
+import type { Database } from '../db/connection';
+import { SqlSessionStore } from './session-store';
 
 declare module 'express-session' {
   interface SessionData {
@@ -10,56 +10,98 @@ declare module 'express-session' {
     visitorKey: string;
     /** The signed-in account, if any. Set only after the session id has been regenerated. */
     userId: number;
-    flash: { type: 'success' | 'error'; message: string };
+    /**
+     * When the session's expiry was last pushed back without another change (ms since the epoch).
+     * Changing it is what makes express-session save the row and send the cookie again (see renew).
+     */
+    renewedAt: number;
   }
 }
 
 export const SESSION_COOKIE = 'epicbook.sid';
 
-const FIFTEEN_MINUTES = 15 * 60 * 1000;
+/** The session's contents as saved, without the cookie (whose expiry changes on every save). */
+const savedState = new WeakMap<object, string>();
+
+function contents(sess: session.Session & Partial<session.SessionData>): string {
+  const { cookie: _cookie, ...data } = sess;
+  return JSON.stringify(data);
+}
 
 /**
  * Sessions live in the database so any worker can serve any request. Nothing is stored (and no
- * cookie is set) until a visitor does something that needs one, like adding to the cart.
+ * cookie is set) until a visitor does something that needs one, like adding to the cart; after that
+ * a session is written only when its contents change, or (at most once per half lifetime) to push
+ * its expiry back for a visitor who keeps coming.
  */
-export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, sequelize: Sequelize): RequestHandler {
-  const SequelizeStore = connectSessionSequelize(session.Store);
-  // disableTouch is in the store's options but not in its type definitions.
-  const options: ConstructorParameters<typeof SequelizeStore>[0] & { disableTouch: boolean } = {
-    db: sequelize,
-    tableName: 'Sessions',
-    checkExpirationInterval: FIFTEEN_MINUTES,
-    expiration: config.sessionMaxAgeMs,
-    // express-session "touches" an unchanged session on every request, which here is a database write
-    // per page view (on SQLite it queues behind every cart change and order). It buys nothing: the
-    // cookie is renewed only when the session changes (rolling is off), every change is saved with
-    // the renewed expiry (see saveSession), and a row kept alive past its cookie serves no one.
-    disableTouch: true,
-  };
-  const store = new SequelizeStore(options);
-  return session({
+export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, db: Database): RequestHandler {
+  const store = new SqlSessionStore(db, { maxAgeMs: config.sessionMaxAgeMs });
+  db.onClose(() => store.close());
+  const maxAgeMs = config.sessionMaxAgeMs;
+  const load = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store,
     resave: false,
     saveUninitialized: false,
+    // Without rolling, express-session sends the cookie (with a renewed Expires) only when it saves
+    // the session, so the browser's cookie and the stored row always expire together.
+    rolling: false,
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
       // Secure exactly when the request came over HTTPS (directly or through a trusted proxy).
       secure: 'auto',
-      maxAge: config.sessionMaxAgeMs,
+      maxAge: maxAgeMs,
     },
   });
+  return (req, res, next) => {
+    load(req, res, (error?: unknown) => {
+      if (error || !req.session) {
+        next(error);
+        return;
+      }
+      savedState.set(req.session, contents(req.session));
+      renew(req, maxAgeMs);
+      next();
+    });
+  };
 }
 
-/** Writes the session before we redirect, so the next page reads the cart we just changed. */
+/**
+ * Sessions are saved only when they change, so a shopper who only browses would see the session
+ * expire a lifetime after its last change, however often they come. Once less than half its
+ * lifetime is left, the session is marked changed: express-session then saves it with a fresh
+ * expiry and sends the cookie with the same one. One write per half lifetime, not one per request.
+ */
+function renew(req: Request, maxAgeMs: number): void {
+  const expires = req.session.cookie.expires;
+  if (!expires || expires.getTime() - Date.now() >= maxAgeMs / 2) return;
+  req.session.renewedAt = Date.now();
+}
+
+/**
+ * Writes the session before we redirect, so the next page reads what we just changed (express-session
+ * would save only as the response ends, and a browser may follow the redirect before that). A
+ * session whose contents did not change is not written: its row and cookie are still good.
+ */
 export function saveSession(req: Request): Promise<void> {
+  const sess = req.session;
+  const now = contents(sess);
+  const before = savedState.get(sess);
+  // A session this request created or regenerated is new to the store: worth a row only with something in it.
+  if (before === undefined ? now === '{}' : before === now) return Promise.resolve();
   // Renew the expiry first (express-session would only do it as the response ends, after this save),
-  // so the stored row lives as long as the cookie the response renews: without touch, saves are
-  // what keep a session's row alive.
-  req.session.touch();
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  // so the stored row lives as long as the cookie the response renews.
+  sess.touch();
+  return new Promise((resolve, reject) => sess.save((err) => {
+    if (err) {
+      reject(err);
+      return;
+    }
+    savedState.set(sess, now);
+    resolve();
+  }));
 }
 
 /** A fresh session id with nothing in it: at sign-in and sign-out, so a planted session id is worth nothing. */
@@ -67,6 +109,12 @@ export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
-export function flash(req: Request, type: 'success' | 'error', message: string): void {
-  req.session.flash = { type, message };
+/**
+ * Signs the browser out of its session altogether: the row is deleted and the cookie cleared, so
+ * the id is worth nothing and the visitor is an anonymous one again (no session read per request,
+ * and catalog pages from the page cache). The next thing that needs a session starts a new one.
+ */
+export async function endSession(req: Request, res: Response): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
 }

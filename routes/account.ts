@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
 import type { Account } from '../services/accounts';
 import { AppError, TooManyRequestsError } from '../lib/errors';
-import { flash, regenerateSession, saveSession } from '../middleware/session';
+import { endSession, regenerateSession, saveSession } from '../middleware/session';
+import { flash } from '../middleware/flash';
 import { requireSignIn } from '../middleware/auth';
 import { loginSchema, registerSchema, PASSWORD_MIN } from '../validation/account';
 import { fieldErrors, parsePage, safeReturnPath } from '../validation/common';
@@ -35,7 +36,7 @@ function renderForm(res: Response, form: Form, req: Request, extra: { errors?: R
  * Signs the account in on a brand-new session id (so a session id planted before sign-in is worth
  * nothing), keeping the guest's cart by merging it into the account's.
  */
-async function signIn(req: Request, { cart, accounts }: Services, account: Account): Promise<void> {
+async function signIn(req: Request, res: Response, { cart, accounts }: Services, account: Account): Promise<void> {
   // Only a guest's cart and orders move; signing in over another account leaves that account's alone.
   const guestKey = req.session.userId === undefined ? req.session.visitorKey : undefined;
   const merged = await cart.mergeCarts(guestKey, account.cartKey);
@@ -46,8 +47,8 @@ async function signIn(req: Request, { cart, accounts }: Services, account: Accou
   const held = merged.limited.length
     ? ` We could not add every copy of ${merged.limited.map((t) => `“${t}”`).join(', ')} to your cart: there are not enough in stock, or your cart already holds the most different books it can.`
     : '';
-  flash(req, held ? 'error' : 'success', `Welcome, ${account.name}!${held}`);
   await saveSession(req);
+  flash(res, held ? 'error' : 'success', `Welcome, ${account.name}!${held}`);
 }
 
 function clientAddress(req: Request): string {
@@ -91,7 +92,7 @@ export function accountRoutes(services: Services): Router {
       return;
     }
     await loginThrottle.recordSuccess(address, email);
-    await signIn(req, services, account);
+    await signIn(req, res, services, account);
     res.redirect(303, safeReturnPath(req.body?.next, account.isAdmin ? '/admin' : '/'));
   });
 
@@ -127,15 +128,14 @@ export function accountRoutes(services: Services): Router {
       renderForm(res, 'register', req, { errors: { email: 'An account with this email already exists.' }, message: error.message });
       return;
     }
-    await signIn(req, services, account);
+    await signIn(req, res, services, account);
     res.redirect(303, safeReturnPath(req.body?.next, '/'));
   });
 
   router.post('/logout', async (req, res) => {
-    // The account's cart stays with the account; this browser starts over as a guest.
-    await regenerateSession(req);
-    flash(req, 'success', 'You are signed out.');
-    await saveSession(req);
+    // The account's cart stays with the account; this browser starts over as a guest, without a session.
+    await endSession(req, res);
+    flash(res, 'success', 'You are signed out.');
     res.redirect(303, '/');
   });
 

@@ -3,7 +3,8 @@ import type { Services } from '../services';
 import type { Metrics } from '../lib/metrics';
 import { MAX_LINE_QUANTITY } from '../services/cart';
 import { BadRequestError, ValidationError } from '../lib/errors';
-import { flash, saveSession } from '../middleware/session';
+import { saveSession } from '../middleware/session';
+import { flash } from '../middleware/flash';
 import { newOwnerKey } from '../lib/keys';
 import { wantsJson } from '../middleware/errors';
 import { fieldErrors, idSchema, quantitySchema, safeReturnPath } from '../validation/common';
@@ -27,13 +28,14 @@ function quantityFrom(value: unknown, fallback?: string): number {
 
 /** After a change: JSON for the page's script, or the classic POST-then-redirect. */
 async function respond(req: Request, res: Response, cartCount: number, message: string, redirectTo: string) {
+  // Written only if this change started the session (a visitor's first add); the message goes in its own cookie.
+  await saveSession(req);
   if (wantsJson(req)) {
-    await saveSession(req);
+    // The page's script shows the message itself: nothing is left for the next page.
     res.json({ cartCount, message });
     return;
   }
-  flash(req, 'success', message);
-  await saveSession(req);
+  flash(res, 'success', message);
   res.redirect(303, redirectTo);
 }
 

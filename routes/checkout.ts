@@ -2,7 +2,6 @@ import { Router, type Response } from 'express';
 import type { Services } from '../services';
 import type { Metrics } from '../lib/metrics';
 import { AppError, NotFoundError } from '../lib/errors';
-import { saveSession } from '../middleware/session';
 import { SHIPPING_FIELDS, US_STATES, shippingSchema } from '../validation/checkout';
 import { fieldErrors, idSchema, keptStrings } from '../validation/common';
 import type { CartView } from '../services/cart';
@@ -42,7 +41,6 @@ export function checkoutRoutes({ cart, checkout }: Services, metrics: Pick<Metri
     try {
       const orderId = await checkout.placeOrder(req.session.visitorKey ?? '', parsed.data, req.session.userId ?? null);
       metrics.orderPlaced();
-      await saveSession(req);
       res.redirect(303, `/orders/${orderId}`);
     } catch (error) {
       // Stock ran out or the cart emptied under us: show the form again with the reason, input kept.

@@ -54,9 +54,18 @@ export function createAccountService(db: Database, cost: ScryptCost) {
       return (await verifyPassword(password, user.passwordHash)) ? toAccount(user) : null;
     },
 
+    /**
+     * The signed-in account, read on every request a signed-in shopper makes: one plain statement
+     * rather than the model pipeline. Not cached, so a demoted or removed account loses its rights
+     * at its next request, on every worker.
+     */
     async findAccount(id: number): Promise<Account | null> {
-      const user = await User.findByPk(id);
-      return user ? toAccount(user) : null;
+      const row = await db.sql().one<{ id: number; name: string; email: string; role: Role; cartKey: string }>(
+        'SELECT id, name, email, role, cartKey FROM Users WHERE id = ?',
+        [id],
+      );
+      if (!row) return null;
+      return { id: Number(row.id), name: row.name, email: row.email, role: row.role, isAdmin: row.role === 'admin', cartKey: row.cartKey };
     },
 
     /**

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/connection';
-import { Author, Book, Cart, Cartbook } from '../models';
+import { sqlRunner, type Sql } from '../db/sql';
+import { Book, Cart, Cartbook } from '../models';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
@@ -35,6 +36,18 @@ export interface CartView {
 
 const EMPTY_CART: CartView = { lines: [], itemCount: 0, subtotalCents: 0, hasStockProblem: false };
 
+/*
+ * The hot statements (every add, cart page and badge) are plain SQL through db.sql(): Sequelize's
+ * pipeline and model building cost several times the statements themselves (see db/sql.ts).
+ * mergeCarts, run once per sign-in, stays on the models.
+ */
+
+/** MySQL row locks; SQLite's write transaction already holds the whole database. */
+const forUpdate = (sql: Sql) => (sql.dialect === 'mysql' ? ' FOR UPDATE' : '');
+
+/** The newest open cart of a visitor: one row from the carts_owner_status index (which ends in the id). */
+const OPEN_CART = "SELECT id FROM Carts WHERE ownerKey = ? AND status = 'open' ORDER BY id DESC LIMIT 1";
+
 /** The visitor's open cart (locked for update inside a transaction), or null. */
 export async function openCart(ownerKey: string, transaction?: Transaction): Promise<Cart | null> {
   return Cart.findOne({
@@ -45,12 +58,33 @@ export async function openCart(ownerKey: string, transaction?: Transaction): Pro
   });
 }
 
+/** The id of the visitor's open cart, row-locked on MySQL (cart before book: checkout's lock order too). */
+export async function lockOpenCart(sql: Sql, ownerKey: string): Promise<number | null> {
+  const row = await sql.one<{ id: number }>(OPEN_CART + forUpdate(sql), [ownerKey]);
+  return row ? row.id : null;
+}
+
+interface BookRow {
+  id: number;
+  title: string;
+  price: string | number;
+  inventory: number;
+  removedAt: unknown;
+}
+
+interface LineRow {
+  BookId: number;
+  quantity: number;
+  /** Today's price of the book. */
+  price: string | number;
+}
+
 function stockMessage(title: string, inventory: number): string {
   if (inventory <= 0) return `Sorry, “${title}” is out of stock.`;
   return `Sorry, only ${inventory} ${inventory === 1 ? 'copy' : 'copies'} of “${title}” ${inventory === 1 ? 'is' : 'are'} in stock.`;
 }
 
-function checkQuantity(book: Book, quantity: number): void {
+function checkQuantity(book: BookRow, quantity: number): void {
   if (quantity > MAX_LINE_QUANTITY) {
     throw new ValidationError(`You can order at most ${MAX_LINE_QUANTITY} copies of one book.`, {
       quantity: `At most ${MAX_LINE_QUANTITY}.`,
@@ -63,68 +97,106 @@ function checkQuantity(book: Book, quantity: number): void {
   }
 }
 
-/** Keeps the cart's stored totals equal to its lines at today's prices, as the cart page shows them. */
-export async function refreshTotals(cart: Cart, transaction: Transaction): Promise<number> {
-  const lines = await Cartbook.findAll({
-    where: { CartId: cart.id },
-    attributes: ['quantity'],
-    include: [{ model: Book, attributes: ['price'] }],
-    transaction,
-  });
-  const quantity = lines.reduce((sum, l) => sum + l.quantity, 0);
-  const cents = lines.reduce((sum, l) => sum + l.quantity * toCents(l.Book!.price), 0);
-  await cart.update({ totalQuantity: quantity, totalPrice: centsToDecimal(cents) }, { transaction });
-  return quantity;
-}
-
-async function lockedBook(bookId: number, transaction: Transaction): Promise<Book> {
-  const book = await Book.findByPk(bookId, { transaction, lock: transaction.LOCK.UPDATE });
+async function lockedBook(sql: Sql, bookId: number): Promise<BookRow> {
+  const book = await sql.one<BookRow>(`SELECT id, title, price, inventory, removedAt FROM Books WHERE id = ?${forUpdate(sql)}`, [bookId]);
   if (!book || book.removedAt) throw new NotFoundError('We could not find that book. It may have been removed from the store.');
   return book;
 }
 
-/** The number shown in the header badge. */
-async function cartCount(ownerKey: string | undefined): Promise<number> {
-  if (!ownerKey) return 0;
-  const cart = await Cart.findOne({ where: { ownerKey, status: 'open' }, attributes: ['totalQuantity'], order: [['id', 'DESC']] });
-  return cart?.totalQuantity ?? 0;
+/** A cart's lines with today's prices (at most MAX_CART_LINES rows, from the cart's unique index). */
+function cartLines(sql: Sql, cartId: number): Promise<LineRow[]> {
+  return sql.all<LineRow>(
+    'SELECT cb.BookId AS BookId, cb.quantity AS quantity, b.price AS price FROM Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId WHERE cb.CartId = ?',
+    [cartId],
+  );
 }
 
-/** The visitor's open cart priced at today's prices, with any line that stock no longer covers flagged. */
-async function getCart(ownerKey: string | undefined): Promise<CartView> {
-  if (!ownerKey) return EMPTY_CART;
-  const cart = await openCart(ownerKey);
-  if (!cart) return EMPTY_CART;
-  const rows = await Cartbook.findAll({
-    where: { CartId: cart.id },
-    include: [{ model: Book, include: [{ model: Author, attributes: ['firstName', 'lastName'] }] }],
-    order: [['id', 'ASC']],
-  });
-  const lines = rows.map((row): CartLine => {
-    const book = row.Book!;
-    const unitPriceCents = toCents(book.price);
-    return {
-      bookId: book.id,
-      title: book.title,
-      url: bookUrl(book.id, book.title),
-      authorName: book.Author?.fullName ?? '',
-      unitPriceCents,
-      quantity: row.quantity,
-      lineTotalCents: unitPriceCents * row.quantity,
-      inventory: book.inventory,
-      maxQuantity: Math.max(1, Math.min(book.inventory, MAX_LINE_QUANTITY)),
-      exceedsStock: row.quantity > book.inventory,
-    };
-  });
-  return {
-    lines,
-    itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
-    subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
-    hasStockProblem: lines.some((l) => l.exceedsStock),
-  };
+/**
+ * Stores the cart's totals as the cart page shows them: its lines at today's prices. `lines` is
+ * what the cart holds after the change, read in this transaction; returns the item count.
+ */
+async function writeTotals(sql: Sql, cartId: number, lines: readonly LineRow[], now: Date): Promise<number> {
+  let quantity = 0;
+  let cents = 0;
+  for (const line of lines) {
+    quantity += line.quantity;
+    cents += line.quantity * toCents(line.price);
+  }
+  await sql.run('UPDATE Carts SET totalQuantity = ?, totalPrice = ?, updatedAt = ? WHERE id = ?', [quantity, centsToDecimal(cents), now, cartId]);
+  return quantity;
+}
+
+/** Keeps the cart's stored totals equal to its lines at today's prices (for changes made elsewhere, e.g. a book removed by an admin). */
+export async function refreshTotals(cart: Pick<Cart, 'id'>, transaction: Transaction): Promise<number> {
+  const sql = sqlRunner(Cart.sequelize!, transaction);
+  return writeTotals(sql, cart.id, await cartLines(sql, cart.id), new Date());
+}
+
+/** `lines` with the book's line set to `quantity` at `book`'s (locked, so current) price, added when missing. */
+function withLine(lines: readonly LineRow[], book: BookRow, quantity: number): LineRow[] {
+  const changed: LineRow = { BookId: book.id, quantity, price: book.price };
+  const others = lines.filter((l) => l.BookId !== book.id);
+  return [...others, changed];
+}
+
+interface CartPageRow {
+  id: number;
+  title: string;
+  price: string | number;
+  inventory: number;
+  firstName: string | null;
+  lastName: string | null;
+  quantity: number;
 }
 
 export function createCartService(db: Database) {
+  /** The number shown in the header badge. */
+  async function cartCount(ownerKey: string | undefined): Promise<number> {
+    if (!ownerKey) return 0;
+    const cart = await db.sql().one<{ totalQuantity: number }>(
+      "SELECT totalQuantity FROM Carts WHERE ownerKey = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
+      [ownerKey],
+    );
+    return cart?.totalQuantity ?? 0;
+  }
+
+  /** The visitor's open cart priced at today's prices, with any line that stock no longer covers flagged. */
+  async function getCart(ownerKey: string | undefined): Promise<CartView> {
+    if (!ownerKey) return EMPTY_CART;
+    // One statement: the newest open cart's id from its index (MAX reads one index entry), then its
+    // lines with their books and authors, in the order they were added.
+    const rows = await db.sql().all<CartPageRow>(
+      `SELECT b.id AS id, b.title AS title, b.price AS price, b.inventory AS inventory,
+        a.firstName AS firstName, a.lastName AS lastName, cb.quantity AS quantity
+      FROM Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId LEFT JOIN Authors a ON a.id = b.AuthorId
+      WHERE cb.CartId = (SELECT MAX(id) FROM Carts WHERE ownerKey = ? AND status = 'open')
+      ORDER BY cb.id ASC`,
+      [ownerKey],
+    );
+    if (rows.length === 0) return EMPTY_CART;
+    const lines = rows.map((row): CartLine => {
+      const unitPriceCents = toCents(row.price);
+      return {
+        bookId: row.id,
+        title: row.title,
+        url: bookUrl(row.id, row.title),
+        authorName: `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim(),
+        unitPriceCents,
+        quantity: row.quantity,
+        lineTotalCents: unitPriceCents * row.quantity,
+        inventory: row.inventory,
+        maxQuantity: Math.max(1, Math.min(row.inventory, MAX_LINE_QUANTITY)),
+        exceedsStock: row.quantity > row.inventory,
+      };
+    });
+    return {
+      lines,
+      itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
+      subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
+      hasStockProblem: lines.some((l) => l.exceedsStock),
+    };
+  }
+
   return {
     cartCount,
     getCart,
@@ -132,32 +204,54 @@ export function createCartService(db: Database) {
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
     async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string; cartCreated: boolean }> {
       return db.writeTransaction(async (transaction) => {
+        const sql = db.sql(transaction);
         // Cart before book: the lock order checkout uses too, so the two cannot deadlock.
-        const existing = await openCart(ownerKey, transaction);
-        const cart = existing ?? (await Cart.create({ ownerKey }, { transaction }));
-        const book = await lockedBook(bookId, transaction);
-        const line = await Cartbook.findOne({ where: { CartId: cart.id, BookId: book.id }, transaction });
-        if (!line && existing && (await Cartbook.count({ where: { CartId: cart.id }, transaction })) >= MAX_CART_LINES) {
-          throw new ConflictError('cart_full', cartFullMessage);
-        }
+        const cartId = await lockOpenCart(sql, ownerKey);
+        const book = await lockedBook(sql, bookId);
+        const lines = cartId === null ? [] : await cartLines(sql, cartId);
+        const line = lines.find((l) => l.BookId === book.id);
+        if (!line && lines.length >= MAX_CART_LINES) throw new ConflictError('cart_full', cartFullMessage);
         const wanted = (line?.quantity ?? 0) + quantity;
         checkQuantity(book, wanted);
-        if (line) await line.update({ quantity: wanted, unitPrice: book.price }, { transaction });
-        else await Cartbook.create({ CartId: cart.id, BookId: book.id, quantity, unitPrice: book.price }, { transaction });
-        return { itemCount: await refreshTotals(cart, transaction), title: book.title, cartCreated: !existing };
+        const now = new Date();
+        if (cartId === null) {
+          // A new cart holds just this line, so its totals are known before it is written.
+          const cents = wanted * toCents(book.price);
+          const cart = await sql.run(
+            "INSERT INTO Carts (ownerKey, status, totalQuantity, totalPrice, createdAt, updatedAt) VALUES (?, 'open', ?, ?, ?, ?)",
+            [ownerKey, wanted, centsToDecimal(cents), now, now],
+          );
+          await sql.run(
+            'INSERT INTO Cartbooks (CartId, BookId, quantity, unitPrice, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
+            [cart.lastId, book.id, wanted, book.price, now, now],
+          );
+          return { itemCount: wanted, title: book.title, cartCreated: true };
+        }
+        if (line) {
+          await sql.run('UPDATE Cartbooks SET quantity = ?, unitPrice = ?, updatedAt = ? WHERE CartId = ? AND BookId = ?', [wanted, book.price, now, cartId, book.id]);
+        } else {
+          await sql.run(
+            'INSERT INTO Cartbooks (CartId, BookId, quantity, unitPrice, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
+            [cartId, book.id, wanted, book.price, now, now],
+          );
+        }
+        const itemCount = await writeTotals(sql, cartId, withLine(lines, book, wanted), now);
+        return { itemCount, title: book.title, cartCreated: false };
       });
     },
 
     /** Sets one line's quantity; the book must already be in the cart. Returns the new item count. */
     async setQuantity(ownerKey: string | undefined, bookId: number, quantity: number): Promise<number> {
       return db.writeTransaction(async (transaction) => {
-        const cart = ownerKey ? await openCart(ownerKey, transaction) : null;
-        const line = cart && (await Cartbook.findOne({ where: { CartId: cart.id, BookId: bookId }, transaction }));
-        if (!cart || !line) throw new NotFoundError('That book is not in your cart.');
-        const book = await lockedBook(bookId, transaction);
+        const sql = db.sql(transaction);
+        const cartId = ownerKey ? await lockOpenCart(sql, ownerKey) : null;
+        const lines = cartId === null ? [] : await cartLines(sql, cartId);
+        if (cartId === null || !lines.some((l) => l.BookId === bookId)) throw new NotFoundError('That book is not in your cart.');
+        const book = await lockedBook(sql, bookId);
         checkQuantity(book, quantity);
-        await line.update({ quantity, unitPrice: book.price }, { transaction });
-        return refreshTotals(cart, transaction);
+        const now = new Date();
+        await sql.run('UPDATE Cartbooks SET quantity = ?, unitPrice = ?, updatedAt = ? WHERE CartId = ? AND BookId = ?', [quantity, book.price, now, cartId, book.id]);
+        return writeTotals(sql, cartId, withLine(lines, book, quantity), now);
       });
     },
 
@@ -203,10 +297,11 @@ export function createCartService(db: Database) {
     /** Removes one line; returns the new item count. */
     async removeItem(ownerKey: string | undefined, bookId: number): Promise<number> {
       return db.writeTransaction(async (transaction) => {
-        const cart = ownerKey ? await openCart(ownerKey, transaction) : null;
-        const removed = cart ? await Cartbook.destroy({ where: { CartId: cart.id, BookId: bookId }, transaction }) : 0;
-        if (!cart || removed === 0) throw new NotFoundError('That book is not in your cart.');
-        return refreshTotals(cart, transaction);
+        const sql = db.sql(transaction);
+        const cartId = ownerKey ? await lockOpenCart(sql, ownerKey) : null;
+        const removed = cartId === null ? 0 : (await sql.run('DELETE FROM Cartbooks WHERE CartId = ? AND BookId = ?', [cartId, bookId])).changes;
+        if (cartId === null || removed === 0) throw new NotFoundError('That book is not in your cart.');
+        return writeTotals(sql, cartId, await cartLines(sql, cartId), new Date());
       });
     },
   };

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Book } from '../models';
+import { sqlRunner, type Sql } from '../db/sql';
 import * as catalog from './catalog';
 
 /**
@@ -27,14 +28,24 @@ const CATALOG_STAMP = 'catalog';
 const STOCK_STAMP = 'stock';
 export const MAX_AGE_MS = 60_000;
 
+/**
+ * Bumps stamps in `sql`'s transaction: the stamps a change must move, in one statement (a sale that
+ * sells a book out moves both). Plain SQL, as it runs in every order's transaction.
+ */
+export async function bumpStamps(sql: Sql, stamps: { catalog: boolean; stock: boolean }): Promise<void> {
+  const names = [...(stamps.catalog ? [CATALOG_STAMP] : []), ...(stamps.stock ? [STOCK_STAMP] : [])];
+  if (names.length === 0) return;
+  await sql.run(`UPDATE CacheStamps SET version = version + 1 WHERE name IN (${names.map(() => '?').join(', ')})`, names);
+}
+
 /** Marks the catalog cache of every process stale, once `transaction` commits. */
 export async function bumpCatalogStamp(transaction: Transaction): Promise<void> {
-  await Book.sequelize!.query(`UPDATE CacheStamps SET version = version + 1 WHERE name = '${CATALOG_STAMP}'`, { transaction });
+  await bumpStamps(sqlRunner(Book.sequelize!, transaction), { catalog: true, stock: false });
 }
 
 /** Marks every process's cached pages stale (but not its menu), once `transaction` commits: for a sale. */
 export async function bumpStockStamp(transaction: Transaction): Promise<void> {
-  await Book.sequelize!.query(`UPDATE CacheStamps SET version = version + 1 WHERE name = '${STOCK_STAMP}'`, { transaction });
+  await bumpStamps(sqlRunner(Book.sequelize!, transaction), { catalog: false, stock: true });
 }
 
 type StampRead = () => Promise<number | null>;

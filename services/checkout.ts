@@ -1,15 +1,15 @@
-import { Op, literal } from 'sequelize';
 import type { Database } from '../db/connection';
+import { parseSqlDate } from '../db/sql';
 import { Author, Book, Cart, Cartbook, Checkout } from '../models';
 import type { OrderStatus } from '../models/checkout';
 import type { Page } from './catalog';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
-import { openCart } from './cart';
-import { bumpCatalogStamp, bumpStockStamp } from './catalog-cache';
+import { lockOpenCart } from './cart';
+import { bumpStamps } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
-import { addDailySales, salesDay, soldCounterChange } from './sales-rollups';
+import { addDailySalesSql, salesDay } from './sales-rollups';
 
 export interface ShippingDetails {
   fullName: string;
@@ -62,7 +62,57 @@ export interface OrderSummary {
   url: string;
 }
 
+interface OrderRow extends ShippingDetails {
+  id: number;
+  CartId: number;
+  UserId: number | null;
+  status: OrderStatus;
+  subTotal: string | number;
+  createdAt: unknown;
+  ownerKey: string | null;
+}
+
+interface OrderLineRow {
+  quantity: number;
+  unitPrice: string | number;
+  id: number;
+  title: string;
+  firstName: string | null;
+  lastName: string | null;
+}
+
 export function createCheckoutService(db: Database) {
+  /**
+   * An order, if this viewer may see it: it was placed from their session (their visitor key) or by
+   * their account. Anyone else gets the same 404 as an order that does not exist. Plain SQL, two
+   * statements: every order placed is shown once right after (the 303 from checkout lands here).
+   */
+  async function getOrder(viewer: OrderViewer, id: number): Promise<OrderView> {
+    const notFound = new NotFoundError('We could not find that order.');
+    if (!viewer.ownerKey && !viewer.userId) throw notFound;
+    const sql = db.sql();
+    const order = await sql.one<OrderRow>(
+      `SELECT o.id AS id, o.CartId AS CartId, o.UserId AS UserId, o.status AS status, o.fullName AS fullName,
+        o.email AS email, o.addressLine1 AS addressLine1, o.addressLine2 AS addressLine2, o.city AS city,
+        o.state AS state, o.zipCode AS zipCode, o.subTotal AS subTotal, o.createdAt AS createdAt, c.ownerKey AS ownerKey
+      FROM Checkouts o LEFT JOIN Carts c ON c.id = o.CartId WHERE o.id = ?`,
+      [id],
+    );
+    const mine = order && (
+      (viewer.ownerKey !== undefined && order.ownerKey === viewer.ownerKey) ||
+      (viewer.userId !== undefined && order.UserId === viewer.userId)
+    );
+    if (!order || !mine) throw notFound;
+    const rows = await sql.all<OrderLineRow>(
+      `SELECT cb.quantity AS quantity, cb.unitPrice AS unitPrice, b.id AS id, b.title AS title, a.firstName AS firstName, a.lastName AS lastName
+      FROM Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId LEFT JOIN Authors a ON a.id = b.AuthorId
+      WHERE cb.CartId = ? ORDER BY cb.id ASC`,
+      [order.CartId],
+    );
+    const lines = rows.map((row) => orderLine(row.id, row.title, `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim(), row.quantity, row.unitPrice));
+    return orderView({ ...order, createdAt: parseSqlDate(order.createdAt) }, lines);
+  }
+
   return {
     getOrder,
     ordersOfAccount,
@@ -74,18 +124,20 @@ export function createCheckoutService(db: Database) {
      */
     async placeOrder(ownerKey: string, shipping: ShippingDetails, userId: number | null = null): Promise<number> {
       return db.writeTransaction(async (transaction) => {
-        const cart = await openCart(ownerKey, transaction);
-        const lines = cart ? await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']], transaction }) : [];
-        if (!cart || lines.length === 0) {
+        // Plain SQL (db/sql.ts): a few statements per order instead of a model pipeline per line.
+        const sql = db.sql(transaction);
+        const cartId = await lockOpenCart(sql, ownerKey);
+        const lines = cartId === null
+          ? []
+          : await sql.all<{ BookId: number; quantity: number }>('SELECT BookId, quantity FROM Cartbooks WHERE CartId = ? ORDER BY BookId ASC', [cartId]);
+        if (cartId === null || lines.length === 0) {
           throw new ConflictError('empty_cart', 'Your cart is empty, so there is nothing to check out yet.');
         }
         // Lock in id order so two checkouts sharing books cannot deadlock each other.
-        const books = await Book.findAll({
-          where: { id: { [Op.in]: lines.map((l) => l.BookId) } },
-          order: [['id', 'ASC']],
-          transaction,
-          lock: transaction.LOCK.UPDATE,
-        });
+        const books = await sql.all<{ id: number; title: string; price: string | number; inventory: number }>(
+          `SELECT id, title, price, inventory FROM Books WHERE id IN (${lines.map(() => '?').join(', ')}) ORDER BY id ASC${sql.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
+          lines.map((l) => l.BookId),
+        );
         const byId = new Map(books.map((b) => [b.id, b]));
         const short = lines
           .map((line) => ({ line, book: byId.get(line.BookId)! }))
@@ -102,36 +154,45 @@ export function createCheckoutService(db: Database) {
 
         let subtotal = 0;
         let quantity = 0;
+        let soldOut = false;
         for (const line of lines) {
           const book = byId.get(line.BookId)!;
+          const lineCents = toCents(book.price) * line.quantity;
           // Relative, and guarded in WHERE: correct even if a lock were ever missed, and never negative.
-          // `silent` keeps updatedAt, which versions the cover URL, unchanged by a sale.
-          const [affected] = await Book.update(
-            {
-              inventory: literal(`inventory - ${Number(line.quantity)}`) as unknown as number,
-              ...soldCounterChange(line.quantity, toCents(book.price)),
-            },
-            { where: { id: book.id, inventory: { [Op.gte]: line.quantity } }, transaction, silent: true },
+          // updatedAt is left alone: it versions the cover URL, which a sale does not change.
+          const { changes } = await sql.run(
+            `UPDATE Books SET inventory = inventory - ?, copiesSold = copiesSold + ?, salesRevenue = salesRevenue + ?
+            WHERE id = ? AND inventory >= ?`,
+            [line.quantity, line.quantity, centsToDecimal(lineCents), book.id, line.quantity],
           );
-          if (affected !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
-          await line.update({ unitPrice: book.price }, { transaction });
-          subtotal += toCents(book.price) * line.quantity;
+          if (changes !== 1) throw new ConflictError('out_of_stock', `Sorry, “${book.title}” just sold out.`);
+          subtotal += lineCents;
           quantity += line.quantity;
+          if (book.inventory === line.quantity) soldOut = true;
         }
+        const now = new Date();
+        // Freeze every line at the price it is sold at: the prices just read under the books' locks.
+        await sql.run(
+          'UPDATE Cartbooks SET unitPrice = (SELECT b.price FROM Books b WHERE b.id = Cartbooks.BookId), updatedAt = ? WHERE CartId = ?',
+          [now, cartId],
+        );
         // Every sale changes the stock the cached pages show; a book sold out also leaves the home
         // page's featured (in-stock) books.
-        await bumpStockStamp(transaction);
-        if (lines.some((line) => byId.get(line.BookId)!.inventory === line.quantity)) await bumpCatalogStamp(transaction);
-        await cart.update(
-          { status: 'ordered', totalQuantity: quantity, totalPrice: centsToDecimal(subtotal) },
-          { transaction },
+        await bumpStamps(sql, { stock: true, catalog: soldOut });
+        await sql.run(
+          "UPDATE Carts SET status = 'ordered', totalQuantity = ?, totalPrice = ?, updatedAt = ? WHERE id = ?",
+          [quantity, centsToDecimal(subtotal), now, cartId],
         );
-        const order = await Checkout.create(
-          { ...shipping, CartId: cart.id, subTotal: centsToDecimal(subtotal), UserId: userId },
-          { transaction },
+        const order = await sql.run(
+          `INSERT INTO Checkouts (CartId, fullName, email, addressLine1, addressLine2, city, state, zipCode, subTotal, UserId, status, createdAt, updatedAt)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'placed', ?, ?)`,
+          [
+            cartId, shipping.fullName, shipping.email, shipping.addressLine1, shipping.addressLine2, shipping.city,
+            shipping.state, shipping.zipCode, centsToDecimal(subtotal), userId, now, now,
+          ],
         );
-        await addDailySales(db, transaction, { day: salesDay(order.createdAt), status: 'placed', orders: 1, revenueCents: subtotal });
-        return order.id;
+        await addDailySalesSql(sql, { day: salesDay(now), status: 'placed', orders: 1, revenueCents: subtotal });
+        return order.lastId;
       });
     },
   };
@@ -163,42 +224,26 @@ async function ordersOfAccount(userId: number, options: { page: number; perPage:
   return { items, page, pageCount, total, perPage: options.perPage };
 }
 
-/**
- * An order, if this viewer may see it: it was placed from their session (their visitor key) or by
- * their account. Anyone else gets the same 404 as an order that does not exist.
- */
-async function getOrder(viewer: OrderViewer, id: number): Promise<OrderView> {
-  const notFound = new NotFoundError('We could not find that order.');
-  if (!viewer.ownerKey && !viewer.userId) throw notFound;
-  const order = await Checkout.findByPk(id, { include: [{ model: Cart, attributes: ['ownerKey'] }] });
-  const mine = order && (
-    (viewer.ownerKey !== undefined && order.Cart?.ownerKey === viewer.ownerKey) ||
-    (viewer.userId !== undefined && order.UserId === viewer.userId)
-  );
-  if (!order || !mine) throw notFound;
-  return orderDetail(order);
-}
-
-/** Every line and the address of an order, with no access check: for getOrder and the admin pages. */
+/** Every line and the address of an order, with no access check: for the admin pages. */
 export async function orderDetail(order: Checkout): Promise<OrderView> {
   const rows = await Cartbook.findAll({
     where: { CartId: order.CartId },
     include: [{ model: Book, attributes: ['id', 'title', 'AuthorId'], include: [{ model: Author, attributes: ['firstName', 'lastName'] }] }],
     order: [['id', 'ASC']],
   });
-  const lines = rows.map((row): OrderLine => {
-    const unitPriceCents = toCents(row.unitPrice);
-    const book = row.Book!;
-    return {
-      bookId: book.id,
-      title: book.title,
-      url: bookUrl(book.id, book.title),
-      authorName: book.Author?.fullName ?? '',
-      quantity: row.quantity,
-      unitPriceCents,
-      lineTotalCents: unitPriceCents * row.quantity,
-    };
-  });
+  const lines = rows.map((row) => orderLine(row.Book!.id, row.Book!.title, row.Book!.Author?.fullName ?? '', row.quantity, row.unitPrice));
+  return orderView(order, lines);
+}
+
+function orderLine(bookId: number, title: string, authorName: string, quantity: number, unitPrice: string | number): OrderLine {
+  const unitPriceCents = toCents(unitPrice);
+  return { bookId, title, url: bookUrl(bookId, title), authorName, quantity, unitPriceCents, lineTotalCents: unitPriceCents * quantity };
+}
+
+function orderView(
+  order: ShippingDetails & { id: number; createdAt: Date; status: OrderStatus; subTotal: string | number },
+  lines: OrderLine[],
+): OrderView {
   return {
     id: order.id,
     number: orderNumber(order.id),

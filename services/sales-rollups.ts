@@ -2,6 +2,7 @@ import { QueryTypes, literal, type Transaction } from 'sequelize';
 import type { Database } from '../db/connection';
 import type { OrderStatus } from '../models/checkout';
 import { centsToDecimal } from '../lib/money';
+import type { Sql } from '../db/sql';
 
 /**
  * Sales rollups: per UTC day and status in DailySales, per book in Books.copiesSold/salesRevenue.
@@ -14,25 +15,30 @@ export const salesDay = (placedAt: Date) => placedAt.toISOString().slice(0, 10);
 
 /** Adds (or, with negative numbers, takes away) orders and revenue on one day and status. */
 export async function addDailySales(
-  db: Pick<Database, 'sequelize' | 'dialect'>,
+  db: Pick<Database, 'sql'>,
   transaction: Transaction,
   change: { day: string; status: OrderStatus; orders: number; revenueCents: number },
 ): Promise<void> {
-  const upsert = db.dialect === 'sqlite'
+  await addDailySalesSql(db.sql(transaction), change);
+}
+
+/** addDailySales on a plain-SQL runner (checkout's transaction). */
+export async function addDailySalesSql(
+  sql: Sql,
+  change: { day: string; status: OrderStatus; orders: number; revenueCents: number },
+): Promise<void> {
+  const upsert = sql.dialect === 'sqlite'
     ? 'ON CONFLICT(day, status) DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue'
     : 'ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), revenue = revenue + VALUES(revenue)';
-  await db.sequelize.query(
-    `INSERT INTO DailySales (day, status, orders, revenue) VALUES (:day, :status, :orders, :revenue) ${upsert}`,
-    {
-      replacements: { day: change.day, status: change.status, orders: change.orders, revenue: centsToDecimal(change.revenueCents) },
-      transaction,
-    },
+  await sql.run(
+    `INSERT INTO DailySales (day, status, orders, revenue) VALUES (?, ?, ?, ?) ${upsert}`,
+    [change.day, change.status, change.orders, centsToDecimal(change.revenueCents)],
   );
 }
 
 /** Moves one order's count and money from one status to another on its day. */
 export async function moveDailySales(
-  db: Pick<Database, 'sequelize' | 'dialect'>,
+  db: Pick<Database, 'sql'>,
   transaction: Transaction,
   order: { placedAt: Date; from: OrderStatus; to: OrderStatus; revenueCents: number },
 ): Promise<void> {

@@ -6,7 +6,7 @@ import { SEARCH_MAX_LENGTH } from '../../services/catalog';
 import { searchWords } from '../../lib/search-text';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { paginate } from '../../lib/pagination';
-import { flash, saveSession } from '../../middleware/session';
+import { flash } from '../../middleware/flash';
 import { AUTHOR_FIELDS, AUTHOR_NAME_MAX, authorSchema } from '../../validation/author';
 import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
@@ -89,14 +89,13 @@ export function authorRoutes({ admin }: Services): Router {
     }
     try {
       const author = await authors.createAuthor(actor, parsed.data);
-      flash(req, 'success', `Added ${author.name}.`);
+      flash(res, 'success', `Added ${author.name}.`);
     } catch (error) {
       if (!isConflict(error)) throw error;
       res.status(409);
       renderForm(res, { values, errors: error.fields, message: error.message });
       return;
     }
-    await saveSession(req);
     res.redirect(303, '/admin/authors');
   });
 
@@ -118,7 +117,7 @@ export function authorRoutes({ admin }: Services): Router {
     }
     try {
       const { author, changed } = await authors.updateAuthor(actor, id, parsed.data);
-      flash(req, 'success', changed ? `Saved ${author.name}.` : `Nothing changed: ${author.name} already had that name.`);
+      flash(res, 'success', changed ? `Saved ${author.name}.` : `Nothing changed: ${author.name} already had that name.`);
     } catch (error) {
       if (!isConflict(error)) throw error;
       const author = await authors.getAuthor(id);
@@ -126,7 +125,6 @@ export function authorRoutes({ admin }: Services): Router {
       renderForm(res, { author, values, errors: error.fields, message: error.message });
       return;
     }
-    await saveSession(req);
     res.redirect(303, '/admin/authors');
   });
 
@@ -140,7 +138,7 @@ export function authorRoutes({ admin }: Services): Router {
     const id = authorIdFrom(req);
     try {
       const author = await authors.removeAuthor(actor, id);
-      flash(req, 'success', `Removed ${author.name}.`);
+      flash(res, 'success', `Removed ${author.name}.`);
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Show the page again with today's counts: a book may have been added since it was opened.
@@ -149,7 +147,6 @@ export function authorRoutes({ admin }: Services): Router {
       res.render('admin/author-delete', { title: `Remove ${author.name}?`, section: SECTION, author, message: error.message });
       return;
     }
-    await saveSession(req);
     res.redirect(303, '/admin/authors');
   });
 

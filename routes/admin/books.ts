@@ -4,7 +4,7 @@ import type { BookStatusFilter, UploadedCover } from '../../services/admin/books
 import { AppError, NotFoundError } from '../../lib/errors';
 import { detectImageType } from '../../lib/image-type';
 import { paginate } from '../../lib/pagination';
-import { flash, saveSession } from '../../middleware/session';
+import { flash } from '../../middleware/flash';
 import { BOOK_FIELDS, parseBookForm, stockSchema } from '../../validation/book';
 import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
@@ -34,8 +34,7 @@ function coverFrom(req: Request): { cover: UploadedCover | null; error?: string 
 }
 
 async function done(req: Request, res: Response, message: string, to: string) {
-  flash(req, 'success', message);
-  await saveSession(req);
+  flash(res, 'success', message);
   res.redirect(303, to);
 }
 

@@ -4,7 +4,7 @@ import type { Services } from '../../services';
 import { ORDER_STATUSES, type OrderStatus } from '../../models/checkout';
 import { AppError, NotFoundError } from '../../lib/errors';
 import { paginate } from '../../lib/pagination';
-import { flash, saveSession } from '../../middleware/session';
+import { flash } from '../../middleware/flash';
 import { isOrderStatus, type OrderFilter } from '../../services/admin/orders';
 import { fieldErrors, idSchema, parsePage, keptStrings } from '../../validation/common';
 
@@ -144,10 +144,9 @@ export function orderRoutes(services: Services): Router {
     try {
       const change = await orders.changeStatus(req.account!, id.data, wanted);
       const restocked = change.restocked === 1 ? '1 copy went' : `${change.restocked} copies went`;
-      flash(req, 'success', change.to === 'cancelled'
+      flash(res, 'success', change.to === 'cancelled'
         ? `Order ${change.number} is cancelled; ${restocked} back to stock.`
         : `Order ${change.number} is now ${change.to}.`);
-      await saveSession(req);
       res.redirect(303, `/admin/orders/${change.id}`);
     } catch (error) {
       // Someone else moved the order first, or the move is not allowed: show the order as it is now.

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book, Checkout, User } from '../../models';
 import { Shopper, badgeCount, csrfFrom, signedInShopper, startTestApp, type TestApp } from '../helpers';
+import { createApp } from '../../app';
+import { createLogger } from '../../logger';
 
 let app: TestApp;
 before(async () => {
@@ -99,10 +101,17 @@ describe('sign-in and sign-out', () => {
     assert.equal(planted.status, 303);
     assert.match(planted.headers.location, /^\/login/);
 
+    const sessionsBefore = await app.db.sql().one<{ n: number }>('SELECT COUNT(*) AS n FROM Sessions');
     await browser.signOut();
-    const afterOut = sessionCookie(browser);
-    assert.ok(afterOut && afterOut !== during, 'a new session id at sign-out');
+    // Sign-out ends the session: its row is deleted and the cookie cleared, so the browser is an
+    // anonymous visitor again (a new session id comes with the next thing that needs one).
+    assert.equal(sessionCookie(browser), undefined, 'no session cookie after sign-out');
+    const sessionsAfter = await app.db.sql().one<{ n: number }>('SELECT COUNT(*) AS n FROM Sessions');
+    assert.equal(Number(sessionsAfter!.n), Number(sessionsBefore!.n) - 1, 'the signed-in session\'s row is deleted');
     assert.equal(await signedIn(browser), false);
+    await browser.add(1).expect(303);
+    const next = sessionCookie(browser);
+    assert.ok(next && next !== during && next !== before, 'a new session id when the guest needs one again');
     const stale = await request(app.app).get('/account/orders').set('Cookie', `epicbook.sid=${during}`);
     assert.equal(stale.status, 303, 'the signed-in session is gone after sign-out');
   });
@@ -133,6 +142,26 @@ describe('sign-in and sign-out', () => {
     const { shopper } = await signedInShopper(app);
     await shopper.agent.post('/logout').type('form').send('').expect(403);
     assert.ok(await signedIn(shopper));
+  });
+});
+
+describe('the signed-in account, read on every request', () => {
+  test('a promotion, a demotion or a removal counts from the next request, on every worker', async () => {
+    const { shopper, email } = await signedInShopper(app, 'Changing Role');
+    const otherWorker = createApp({ config: app.config, db: app.db, logger: createLogger(app.config) });
+    const cookies = () => shopper.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
+    const onOther = (path: string) => request(otherWorker).get(path).set('Cookie', cookies());
+    await shopper.agent.get('/admin').expect(403);
+    await app.db.sql().run("UPDATE Users SET role = 'admin' WHERE email = ?", [email]);
+    await shopper.agent.get('/admin').expect(200);
+    await onOther('/admin').expect(200);
+    await app.db.sql().run("UPDATE Users SET role = 'shopper' WHERE email = ?", [email]);
+    await shopper.agent.get('/admin').expect(403);
+    await onOther('/admin').expect(403);
+    await app.db.sql().run('DELETE FROM Users WHERE email = ?', [email]);
+    const home = await onOther('/').expect(200);
+    assert.doesNotMatch(home.text, /Sign out/, 'a removed account is a guest');
+    assert.equal(await signedIn(shopper), false);
   });
 });
 

@@ -176,6 +176,10 @@ describe('the dashboard with a known set of orders', () => {
     assert.deepEqual(later.totals.allTime, { orders: 5, revenueCents: 51869 });
     assert.equal(later.revenueByDay.length, 30);
     assert.deepEqual(later.revenueByDay.slice(-4).map((d) => d.revenueCents), [9990, 0, 0, 0]);
+    // Each day's label is its own UTC date as people read it ("Nov 3"), from one shared formatter.
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const labelOf = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}`;
+    assert.deepEqual(later.revenueByDay.map((d) => d.label), later.revenueByDay.map((d) => labelOf(d.isoDate)));
   });
 });
 

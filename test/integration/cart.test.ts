@@ -183,6 +183,48 @@ describe('changing the cart', () => {
   });
 });
 
+describe('one visitor\'s changes at once', () => {
+  test('adds racing for the last copies never put more in the line than the stock, and the totals follow', async () => {
+    const dune = (await Book.findOne({ where: { title: 'Dune' } }))!;
+    const hobbit = (await Book.findOne({ where: { title: 'The Hobbit' } }))!;
+    await Book.update({ inventory: 3 }, { where: { id: hobbit.id } });
+    try {
+      const shopper = new Shopper(t.app);
+      await shopper.add(dune.id, 1).expect(303);
+      const token = await shopper.csrf();
+      const results = await Promise.all(Array.from({ length: 6 }, () => (
+        shopper.agent.post('/cart/items').set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send(`bookId=${hobbit.id}`)
+      )));
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 409, 409, 409]);
+      for (const r of results.filter((r) => r.status === 409)) assert.equal(r.body.error.code, 'out_of_stock');
+      const cart = (await Cart.findOne({ include: [{ model: Cartbook, where: { BookId: dune.id } }], order: [['id', 'DESC']] }))!;
+      const lines = await Cartbook.findAll({ where: { CartId: cart.id }, order: [['BookId', 'ASC']] });
+      assert.deepEqual(lines.map((l) => [l.BookId, l.quantity]).sort(), [[dune.id, 1], [hobbit.id, 3]].sort());
+      assert.equal(cart.totalQuantity, 4);
+      assert.equal(Number(cart.totalPrice).toFixed(2), '157.83', '$49.95 + 3 × $35.96');
+      assert.equal(badgeCount((await shopper.agent.get('/cart').expect(200)).text), 4);
+    } finally {
+      await Book.update({ inventory: hobbit.inventory }, { where: { id: hobbit.id } });
+    }
+  });
+
+  test('a quantity change and a removal of the same line at once leave the totals equal to the lines', async () => {
+    const gatsbyBook = (await Book.findByPk(gatsby))!;
+    const shopper = new Shopper(t.app);
+    await shopper.add(gatsby, 2).expect(303);
+    await shopper.add(catcher, 1).expect(303);
+    const token = await shopper.csrf();
+    const send = (path: string, body: string) => shopper.agent.post(path).set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send(body);
+    await Promise.all([send(`/cart/items/${gatsby}`, 'quantity=5'), send(`/cart/items/${gatsby}/delete`, ''), send(`/cart/items/${gatsby}`, 'quantity=4')]);
+    const cart = (await Cart.findOne({ include: [{ model: Cartbook, where: { BookId: catcher } }], order: [['id', 'DESC']] }))!;
+    const lines = await Cartbook.findAll({ where: { CartId: cart.id } });
+    const books = new Map([[gatsby, gatsbyBook], [catcher, (await Book.findByPk(catcher))!]]);
+    assert.equal(cart.totalQuantity, lines.reduce((n, l) => n + l.quantity, 0));
+    const cents = lines.reduce((n, l) => n + l.quantity * Math.round(Number(books.get(l.BookId)!.price) * 100), 0);
+    assert.equal(Math.round(Number(cart.totalPrice) * 100), cents);
+  });
+});
+
 describe('carts belong to their visitor', () => {
   test('two visitors never see each other\'s cart', async () => {
     const alice = new Shopper(t.app);

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book, Cart, Cartbook, Checkout } from '../../models';
+import { QueryTypes } from 'sequelize';
 import { Shopper, badgeCount, startTestApp, type TestApp } from '../helpers';
 
 let t: TestApp;
@@ -137,6 +138,65 @@ describe('placing an order', () => {
     assert.equal(await Checkout.count(), orders);
     assert.equal(await stockOf(id), 2);
     assert.equal((await Cart.findOne({ where: { id: (await Cartbook.findOne({ where: { BookId: id } }))!.CartId } }))!.status, 'open');
+  });
+});
+
+describe('what an order writes', () => {
+  const stamps = async () => Object.fromEntries(
+    (await t.db.sequelize.query<{ name: string; version: number | string }>('SELECT name, version FROM CacheStamps', { type: QueryTypes.SELECT }))
+      .map((row) => [row.name, Number(row.version)]),
+  );
+
+  test('dated rows, frozen prices, the books\' updatedAt untouched, and the stamps a sale must move', async () => {
+    const lastWish = await idOf('The Last Wish');
+    const dune = await idOf('Dune');
+    await Book.update({ inventory: 2 }, { where: { id: lastWish } });
+    await Book.update({ inventory: 50 }, { where: { id: dune } });
+    const versionOf = async (id: number) => (await Book.findByPk(id))!.updatedAt.getTime();
+    const updatedBefore = [await versionOf(lastWish), await versionOf(dune)];
+
+    // Dune stays in stock: the stock stamp moves, the catalog stamp (featured in-stock books) does not.
+    const started = Date.now() - 1000;
+    const first = new Shopper(t.app);
+    await first.add(dune, 2).expect(303);
+    let before = await stamps();
+    const placed = await first.checkout().expect(303);
+    let after = await stamps();
+    assert.equal(after.stock, before.stock + 1);
+    assert.equal(after.catalog, before.catalog);
+    const order = (await Checkout.findByPk(Number(/(\d+)$/.exec(placed.headers.location)![1])))!;
+    assert.equal(order.status, 'placed');
+    assert.ok(order.createdAt.getTime() >= started && order.updatedAt.getTime() >= started, 'the order is dated');
+    const lines = await Cartbook.findAll({ where: { CartId: order.CartId } });
+    assert.deepEqual(lines.map((l) => [l.BookId, l.quantity, Number(l.unitPrice).toFixed(2)]), [[dune, 2, '49.95']]);
+    assert.ok(lines[0].createdAt.getTime() >= started, 'the line is dated');
+    const cart = (await Cart.findByPk(order.CartId))!;
+    assert.deepEqual([cart.status, cart.totalQuantity, Number(cart.totalPrice).toFixed(2)], ['ordered', 2, '99.90']);
+    assert.ok(cart.createdAt.getTime() >= started);
+
+    // The Last Wish sells out: both stamps move.
+    const second = new Shopper(t.app);
+    await second.add(lastWish, 2).expect(303);
+    before = await stamps();
+    await second.checkout().expect(303);
+    after = await stamps();
+    assert.equal(after.stock, before.stock + 1);
+    assert.equal(after.catalog, before.catalog + 1);
+    assert.equal(await stockOf(lastWish), 0);
+    assert.deepEqual([await versionOf(lastWish), await versionOf(dune)], updatedBefore, 'cover URLs keep their version');
+  });
+
+  test('one cart submitted twice at once (a double click) becomes one order', async () => {
+    const id = await idOf('Dune');
+    await Book.update({ inventory: 10 }, { where: { id } });
+    const shopper = new Shopper(t.app);
+    await shopper.add(id, 3).expect(303);
+    const orders = await Checkout.count();
+    const results = await Promise.all([shopper.checkout(), shopper.checkout(), shopper.checkout()]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [303, 409, 409]);
+    for (const r of results.filter((r) => r.status === 409)) assert.match(r.text, /Your cart is empty/);
+    assert.equal(await Checkout.count(), orders + 1);
+    assert.equal(await stockOf(id), 7, 'the stock is taken once');
   });
 });
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { Book, Checkout } from '../../models';
 import { generateCatalog } from '../../db/generate/catalog';
+import { setStatementHook, sqlDate, type SqlValue } from '../../db/sql';
 import { slugify } from '../../lib/slug';
 import { Shopper, signedInAdmin, signedInShopper, startTestApp, testDialect, type TestApp } from '../helpers';
 
@@ -23,18 +24,34 @@ before(async () => {
 });
 after(() => t.close());
 
-/** Runs `work` with every statement Sequelize sends recorded against the page that sent it. */
+/** A db.sql() statement with its `?` parameters written in as literals, so it can be explained (and counted) as it ran. */
+function inlined(text: string, params: readonly SqlValue[]): string {
+  let next = 0;
+  // Placeholders only outside quoted strings: split on quotes, replace in the even (unquoted) parts.
+  return text.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 === 1 ? part : part.replace(/\?/g, () => {
+    if (next >= params.length) throw new Error(`more placeholders than parameters in: ${text}`);
+    const value = params[next++];
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') return String(value);
+    const textValue = value instanceof Date ? sqlDate(value, testDialect) : String(value);
+    return `'${textValue.replace(/'/g, "''")}'`;
+  }))).join('');
+}
+
+/** Runs `work` with every SELECT it sends (through Sequelize or db.sql()) recorded against the page that sent it. */
 async function capturing(label: string, work: () => Promise<unknown>): Promise<void> {
   const options = (t.db.sequelize as unknown as { options: { logging: unknown } }).options;
   const previous = options.logging;
-  options.logging = (message: string) => {
-    const sql = message.replace(/^Executing \([^)]*\): /, '').trim();
-    if (/^SELECT\b/i.test(sql) && !captured.has(sql)) captured.set(sql, label);
+  const record = (sql: string) => {
+    if (/^\s*SELECT\b/i.test(sql) && !captured.has(sql)) captured.set(sql, label);
   };
+  options.logging = (message: string) => record(message.replace(/^Executing \([^)]*\): /, '').trim());
+  setStatementHook((text, params) => record(inlined(text, params).trim()));
   try {
     await work();
   } finally {
     options.logging = previous;
+    setStatementHook(null);
   }
 }
 
@@ -171,6 +188,10 @@ test('every query behind the main pages uses an index', async () => {
   });
 
   assert.ok(captured.size > 30, `captured ${captured.size} queries`);
+  // The cart page's and checkout's statements run through db.sql(), not Sequelize: they must be here too.
+  const plain = [...captured.keys()];
+  assert.ok(plain.some((sql) => /FROM Cartbooks cb INNER JOIN Books b/.test(sql)), 'the cart page statement was captured');
+  assert.ok(plain.some((sql) => /FROM Books WHERE id IN \(/.test(sql)), 'checkout\'s book lock was captured');
   const problems: Problem[] = [];
   for (const [sql, page] of captured) {
     const { problem, plan } = testDialect === 'mysql' ? await explainMysql(sql) : await explainSqlite(sql);

@@ -22,7 +22,7 @@ after(async () => {
 });
 
 test('migration 0004 fills the author names of existing books and indexes them', async () => {
-  const migrator = createMigrator(sequelize);
+  const migrator = await createMigrator(sequelize);
   await migrator.up({ to: '0002-accounts-admin' });
   const now = new Date();
   await sequelize.query('INSERT INTO Authors (firstName, lastName, createdAt, updatedAt) VALUES (?, ?, ?, ?)', { replacements: ['Ada', 'Oldstore', now, now] });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpuSecondsFrom, formatTable, peakRssMbFrom, processTargets, rowFor, targetFor, type Measurement } from '../../bench/report';
+import { cpuSecondsFrom, formatTable, memoryLine, peakReachedDuring, peakRssMbFrom, processTargets, rowFor, rssMbFrom, targetFor, type Measurement } from '../../bench/report';
 import { Visitor, csrfTokenIn, formBody, headerValues } from '../../bench/visitor';
 
 const measured = (overrides: Partial<Measurement>): Measurement => ({
@@ -55,9 +55,41 @@ describe('bench table', () => {
   test('reads VmHWM and CPU time from /proc files', () => {
     assert.equal(peakRssMbFrom('Name:\tnode\nVmPeak:\t 999 kB\nVmHWM:\t  153600 kB\nVmRSS:\t 1 kB\n'), 150);
     assert.equal(peakRssMbFrom('Name:\tnode\n'), null);
+    assert.equal(rssMbFrom('Name:\tnode\nVmHWM:\t  153600 kB\nVmRSS:\t  102400 kB\n'), 100);
+    assert.equal(rssMbFrom('Name:\tnode\nVmHWM:\t  153600 kB\n'), null);
     // A command name with spaces and a parenthesis must not shift the fields.
     const stat = '123 (node (x) y) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0';
     assert.equal(cpuSecondsFrom(stat), 3);
+  });
+});
+
+describe('bench memory story', () => {
+  const run = [
+    measured({ scenario: 'yardstick', connections: 10, peakRssMb: 300 }),
+    measured({ scenario: 'home', connections: 10, peakRssMb: 120 }),
+    measured({ scenario: 'cart', connections: 10, peakRssMb: 140 }),
+    measured({ scenario: 'cart', connections: 50, peakRssMb: 140 }),
+  ];
+
+  test('names where the peak was first reached, never the yardstick (another process)', () => {
+    assert.equal(peakReachedDuring(140, 100, 110, run), 'cart at 10 connections');
+    assert.equal(peakReachedDuring(115, 100, 115, run), 'warm-up');
+    assert.equal(peakReachedDuring(100, 100, 90, run), 'start');
+    assert.equal(peakReachedDuring(120, 100, undefined, run), 'home at 10 connections', 'a run without warm-up');
+    assert.equal(peakReachedDuring(150, 100, 110, run), 'the end of the run', 'read after the last measurement');
+  });
+
+  test('the table shows the peak so far after each scenario, blank for the yardstick', () => {
+    assert.equal(rowFor(measured({ peakRssMb: 141.6 }), 1000).peakRss, '142');
+    assert.equal(rowFor(measured({ scenario: 'yardstick' }), 1000).peakRss, '');
+  });
+
+  test('one line tells RSS at ready, after the warm-up and at the peak', () => {
+    assert.equal(
+      memoryLine({ peakRssMb: 142.71, firstStartMs: 1, readyMs: 1, rssReadyMb: 104, rssWarmMb: 127.3, peakDuring: 'warm-up' }),
+      'RSS: 104.0 MB at ready, 127.3 MB after the warm-up, peak 142.7 MB (reached during warm-up)',
+    );
+    assert.equal(memoryLine({ peakRssMb: 99, firstStartMs: 1, readyMs: 1 }), 'RSS: peak 99.0 MB');
   });
 });
 

@@ -1,0 +1,122 @@
+import session from 'express-session';
+import type { Database } from '../db/connection';
+import { parseSqlDate } from '../db/sql';
+
+type Callback = (error?: unknown) => void;
+
+/** How often rows of sessions past their expiry are deleted (what connect-session-sequelize did). */
+export const PURGE_INTERVAL_MS = 15 * 60 * 1000;
+
+interface SessionRow {
+  data: string | null;
+  expires: string | Date | null;
+}
+
+/**
+ * express-session's store over the `Sessions` table, in the row format connect-session-sequelize
+ * used (sid, expires, data as JSON, createdAt, updatedAt), so sessions stored before the switch keep
+ * working. It runs one plain statement per call on the driver's connection: the Sequelize model
+ * pipeline cost more than the statement on every request that carries a session cookie.
+ *
+ * On SQLite every write goes through db.writeTransaction, i.e. the one writer connection under the
+ * process's write mutex: a write from another connection would compete with cart changes and
+ * orders for the file lock, and SQLite's busy handler waits for a lock by sleeping (1, 2, 5, 10 ms...).
+ */
+export class SqlSessionStore extends session.Store {
+  private readonly db: Database;
+  private readonly fallbackMaxAgeMs: number;
+  private purgeTimer: NodeJS.Timeout | null = null;
+
+  constructor(db: Database, options: { maxAgeMs: number; purgeIntervalMs?: number }) {
+    super();
+    this.db = db;
+    this.fallbackMaxAgeMs = options.maxAgeMs;
+    const interval = options.purgeIntervalMs ?? PURGE_INTERVAL_MS;
+    if (interval > 0) {
+      this.purgeTimer = setInterval(() => {
+        // A failed purge (the database briefly away) is retried at the next tick; rows past their
+        // expiry are never served meanwhile (see get).
+        this.purgeExpired().catch(() => {});
+      }, interval);
+      // The purge must not keep a stopping process alive.
+      this.purgeTimer.unref();
+    }
+  }
+
+  override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
+    this.db.sql().one<SessionRow>('SELECT data, expires FROM Sessions WHERE sid = ?', [sid]).then(
+      (row) => callback(null, row ? liveSession(row) : null),
+      (error) => callback(error),
+    );
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    const now = new Date();
+    const params = [sid, this.expiryOf(data, now), JSON.stringify(data), now, now];
+    const write = this.db.dialect === 'sqlite'
+      ? this.db.writeTransaction((t) => this.db.sql(t).run(
+        'INSERT INTO Sessions (sid, expires, data, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(sid) DO UPDATE SET expires = excluded.expires, data = excluded.data, updatedAt = excluded.updatedAt',
+        params,
+      ))
+      // One statement on MySQL: autocommitted, and InnoDB locks only the one row. VALUES() rather
+      // than MySQL 8's row alias, which MariaDB does not understand.
+      : this.db.sql().run(
+        'INSERT INTO Sessions (sid, expires, data, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?) ' +
+        'ON DUPLICATE KEY UPDATE expires = VALUES(expires), data = VALUES(data), updatedAt = VALUES(updatedAt)',
+        params,
+      );
+    write.then(() => callback?.(), (error) => callback?.(error));
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.write('DELETE FROM Sessions WHERE sid = ?', [sid]).then(() => callback?.(), (error) => callback?.(error));
+  }
+
+  /** Deletes every row past its expiry; resolves to how many went. */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const { changes } = await this.write('DELETE FROM Sessions WHERE expires < ?', [now]);
+    return changes;
+  }
+
+  /** Stops the periodic purge (the database is closing). */
+  close(): void {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
+  }
+
+  private write(text: string, params: Array<string | Date>) {
+    return this.db.dialect === 'sqlite'
+      ? this.db.writeTransaction((t) => this.db.sql(t).run(text, params))
+      : this.db.sql().run(text, params);
+  }
+
+  /** The row lives exactly as long as the cookie the response carries. */
+  private expiryOf(data: session.SessionData, now: Date): Date {
+    const expires = data.cookie?.expires;
+    if (expires) {
+      const date = new Date(expires);
+      if (!Number.isNaN(date.getTime())) return date;
+    }
+    return new Date(now.getTime() + this.fallbackMaxAgeMs);
+  }
+}
+
+/**
+ * A row's session, or null when there is none to serve: past its expiry (the purge may not have run
+ * yet), or unreadable. A row no one can read is treated as no session rather than failing every
+ * request of the browser that holds its cookie; the next save replaces it.
+ */
+function liveSession(row: SessionRow): session.SessionData | null {
+  if (row.expires === null || row.data === null) return null;
+  try {
+    if (parseSqlDate(row.expires).getTime() <= Date.now()) return null;
+    const data = JSON.parse(row.data) as unknown;
+    if (typeof data !== 'object' || data === null || typeof (data as { cookie?: unknown }).cookie !== 'object' || (data as { cookie?: unknown }).cookie === null) {
+      return null;
+    }
+    return data as session.SessionData;
+  } catch {
+    return null;
+  }
+}
