@@ -15,7 +15,7 @@ import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
-import { flashCookies, hasFlashCookie } from './middleware/flash';
+import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -56,7 +56,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.set('views', path.join(projectRoot, 'views'));
   if (config.env !== 'development') app.enable('view cache');
 
-  app.use(helmet({
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -72,7 +72,14 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
       },
     },
     strictTransportSecurity: false,
-  }));
+  });
+  // Catalog page hits for visitors without a session answer first, before everything below (they set
+  // helmet's headers themselves). Not in development, like the view cache: an edited template shows at
+  // the next reload.
+  if (config.env !== 'development') {
+    app.use(servePageCache({ cache: services.pages, csrfToken: csrf.token, securityHeaders, logger, metrics }));
+  }
+  app.use(securityHeaders);
   app.use(measureRequests(metrics));
   app.use(pinoHttp({
     logger,
@@ -117,13 +124,6 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
 
   app.use(plainCookies());
   app.use(flashCookies(config.sessionSecret));
-  // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
-  // Not in development, like the view cache: an edited template shows at the next reload.
-  if (config.env !== 'development') {
-    const cachedPages = servePageCache(services.pages, csrf.token);
-    // A one-time message (signed out, say) may come without a session: render that page, and store it for no one.
-    app.use((req, res, next) => (hasFlashCookie(req) ? next() : cachedPages(req, res, next)));
-  }
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, db));

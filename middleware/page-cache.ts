@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import type { OutgoingHttpHeader } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import Handlebars from 'handlebars';
-import type { PageCache } from '../services/page-cache';
+import type { Logger } from '../logger';
+import type { Metrics } from '../lib/metrics';
+import type { CachedPage, PageCache } from '../services/page-cache';
+import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
 import { SESSION_COOKIE } from './session';
+import { hasFlashCookie } from './flash';
 
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
 const CATALOG_PATH = /^\/(?:books|gallery|search|books\/[^/]+|category\/[^/]+)?\/?$/i;
@@ -14,52 +20,187 @@ interface PendingPage {
   version: number;
 }
 
+export interface PageCacheDependencies {
+  cache: PageCache;
+  /** The visitor's CSRF token, with its cookie set on `res` (csrf.token). */
+  csrfToken: (req: Request, res: Response) => string;
+  /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
+  securityHeaders: RequestHandler;
+  logger: Logger;
+  metrics: Metrics;
+}
+
 /**
- * A visitor the cache may serve: one without a session cookie. Every per-visitor thing a page shows
- * besides the CSRF token (a cart, an account, a flash message) lives in the session, and a session
+ * A visitor the cache may serve: one without a session cookie or a flash cookie. Every per-visitor
+ * thing a page shows besides the CSRF token (a cart, an account) lives in the session, and a session
  * always comes with its cookie; a browser still sending the cookie of an emptied session is simply
- * rendered for, as before. Deciding this from the cookie alone lets a hit skip loading the session.
+ * rendered for, as before. A one-time message (signed out, say) comes in its own cookie, maybe
+ * without a session: that page is rendered, and stored for no one. Deciding this from the cookies
+ * alone lets a hit skip loading the session.
  */
 function withoutSession(req: Request): boolean {
-  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined;
+  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined && !hasFlashCookie(req);
+}
+
+/**
+ * The headers `middleware` sets on every response, learned once by running it against a stand-in
+ * response. Only for middleware whose headers do not depend on the request (helmet with static
+ * directives, as in app.ts); one that calls anything else of `res`, or does not finish at once, fails
+ * here, at start-up, instead of sending a hit without its headers.
+ */
+export function headersSetBy(middleware: RequestHandler): Array<[string, string]> {
+  const headers = new Map<string, [string, string]>();
+  let finished = false;
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers.set(name.toLowerCase(), [name, String(value)]);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      headers.delete(name.toLowerCase());
+    },
+  };
+  middleware({} as Request, recorder as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished) throw new Error('the security headers middleware did not finish synchronously');
+  return [...headers.values()];
+}
+
+/**
+ * A validator for the page as this visitor gets it, without hashing the body per hit: the page's own
+ * tag (a hash of the stored copy, taken once) and the end of the token's random half. A returning
+ * visitor whose CSRF cookie is still valid gets the same token back, so the same page gets the same
+ * ETag and a conditional GET is answered 304, as Express's body hash allowed before; any other
+ * visitor's page differs by its token, and so does its ETag.
+ */
+function etagOf(page: CachedPage, token: string): string {
+  return `W/"${page.tag}-${token.slice(-16)}"`;
+}
+
+/** Express's freshness rule (the fresh package) for a response with an ETag and no Last-Modified. */
+function notModified(req: Request, etag: string): boolean {
+  const match = req.headers['if-none-match'];
+  if (!match) return false;
+  if (/(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
+  if (match.trim() === '*') return true;
+  const opaque = etag.slice(2);
+  return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+}
+
+/** The client's address as Express's req.ip gives it (through trusted proxies), without its cost when no proxy header came. */
+function clientIp(req: Request): string | undefined {
+  return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
 }
 
 /**
  * Answers an anonymous catalog GET or HEAD from the page cache; on a miss it tells renderPage, through
- * res.locals.pendingPage, to store what the route renders. Mounted right after the cookie parser
- * (the CSRF token needs the cookies), before the body parsers, sessions and page locals, which a hit
- * does not need.
+ * res.locals.pendingPage, to store what the route renders.
+ *
+ * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
+ * router's walk through every other mount, the session), and those were most of a hit's cost. So a
+ * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
+ * request id, the request log line in pino-http's shape and the request metrics. Anything else goes
+ * on down the chain untouched, apart from its cookies being parsed here already.
  */
-export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: Response) => string): RequestHandler {
-  return async (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || !withoutSession(req) || wantsJson(req)) {
-      next();
-      return;
-    }
-    // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
-    // entry and could push the popular pages out of the cache.
-    if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
-      next();
-      return;
-    }
-    const version = await cache.version();
-    if (version === null) {
-      next();
-      return;
-    }
-    // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
-    // spellings of one page are two entries.
-    const url = req.originalUrl;
-    const page = cache.get(url, version);
-    if (!page) {
-      res.locals.pendingPage = { url, version } satisfies PendingPage;
-      next();
-      return;
-    }
+export function servePageCache({ cache, csrfToken, securityHeaders, logger, metrics }: PageCacheDependencies): RequestHandler {
+  const parseCookies = plainCookies();
+  // Flat name/value lists for writeHead: the same every hit, built once.
+  const notModifiedHeaders: string[] = [...headersSetBy(securityHeaders).flat(), 'X-Page-Cache', 'hit'];
+  const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
+
+  /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
+  const logHit = (req: Request, started: number, id: string, status: number) => {
+    logger.info({
+      req: {
+        id,
+        method: req.method,
+        url: req.originalUrl,
+        remoteAddress: req.socket.remoteAddress,
+        remotePort: req.socket.remotePort,
+        userAgent: req.headers['user-agent'],
+        referer: req.headers.referer,
+      },
+      clientIp: clientIp(req),
+      res: { statusCode: status },
+      responseTime: Date.now() - started,
+    }, 'request completed');
+  };
+
+  const sendHit = (req: Request, res: Response, page: CachedPage) => {
+    const started = Date.now();
+    const startedNs = process.hrtime.bigint();
+    const id = randomUUID();
+    res.on('close', () => {
+      // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
+      logHit(req, started, id, res.statusCode);
+      if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    });
+    res.setHeader('X-Request-Id', id);
     const token = Handlebars.escapeExpression(csrfToken(req, res));
-    res.locals.cachedRoute = page.route;
-    res.set('X-Page-Cache', 'hit');
-    res.type('html').send(cache.fill(page, token));
+    const etag = etagOf(page, token);
+    if (notModified(req, etag)) {
+      // As Express answers a conditional GET: no body and no content headers.
+      res.writeHead(304, [...notModifiedHeaders, 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+      res.end();
+      return;
+    }
+    const tokenBytes = Buffer.from(token);
+    const length = cache.bodyLength(page, tokenBytes.length);
+    res.writeHead(200, [...pageHeaders, 'Content-Length', String(length), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    // Each stored part and the token written as they are: no page-sized buffer per hit. The socket is
+    // corked until end(), so they still leave in one write.
+    res.cork();
+    const { parts } = page;
+    for (let i = 0; i < parts.length - 1; i += 1) {
+      res.write(parts[i]);
+      res.write(tokenBytes);
+    }
+    res.end(parts[parts.length - 1]);
+  };
+
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path)) {
+      next();
+      return;
+    }
+    parseCookies(req, res, (error?: unknown) => {
+      if (error || !withoutSession(req) || wantsJson(req)) {
+        next();
+        return;
+      }
+      // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
+      // entry and could push the popular pages out of the cache.
+      if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
+        next();
+        return;
+      }
+      cache.version().then((version) => {
+        if (version === null) {
+          next();
+          return;
+        }
+        // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
+        // spellings of one page are two entries.
+        const url = req.originalUrl;
+        const page = cache.get(url, version);
+        if (!page) {
+          res.locals.pendingPage = { url, version } satisfies PendingPage;
+          next();
+          return;
+        }
+        sendHit(req, res, page);
+      }, () => {
+        // The stamps could not be read: no caching; the route reads the database itself and reports
+        // the failure through the error page, with every header the chain sets.
+        next();
+      });
+    });
   };
 }
 

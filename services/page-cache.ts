@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { MAX_AGE_MS, type Stamps } from './catalog-cache';
 
@@ -20,14 +20,18 @@ export const DEFAULT_MAX_BYTES = 12 * 1024 * 1024;
 export interface CachedPage {
   /** The page split at the token placeholder, encoded once: joining the parts with a token gives the page. */
   parts: Buffer[];
+  /** The parts' bytes together, for the Content-Length. */
+  partBytes: number;
   version: number;
+  /** A hash of the stored copy, for the ETag of a hit. */
+  tag: string;
   /** The route pattern that rendered it, for the request metrics of a hit. */
   route: string;
 }
 
 /** The key is a string (one or two bytes a character in V8; two never undercounts), the parts are bytes. */
 const bytesOf = (page: CachedPage, key: string): number =>
-  2 * key.length + page.parts.reduce((sum, part) => sum + part.length, 0) + 64 * page.parts.length;
+  2 * key.length + page.partBytes + 64 * page.parts.length;
 
 export function createPageCache(readStamps: () => Promise<Stamps>, options: { maxBytes?: number } = {}) {
   const pages = new LRUCache<string, CachedPage>({
@@ -57,7 +61,14 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
     set(url: string, version: number, html: string, route: string): void {
       const current = pages.peek(url);
       if (current && current.version > version) return;
-      pages.set(url, { parts: html.split(placeholder).map((part) => Buffer.from(part)), version, route });
+      const parts = html.split(placeholder).map((part) => Buffer.from(part));
+      const tag = createHash('sha1').update(html).digest('base64url');
+      pages.set(url, { parts, partBytes: parts.reduce((sum, part) => sum + part.length, 0), tag, version, route });
+    },
+
+    /** The byte length of the page filled with a token of `tokenBytes` bytes. */
+    bodyLength(page: CachedPage, tokenBytes: number): number {
+      return page.partBytes + (page.parts.length - 1) * tokenBytes;
     },
 
     /** The page with this visitor's token in place of the placeholder. */
