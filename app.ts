@@ -77,7 +77,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   // helmet's headers themselves). Not in development, like the view cache: an edited template shows at
   // the next reload.
   if (config.env !== 'development') {
-    app.use(servePageCache({ cache: services.pages, csrfToken: csrf.token, securityHeaders, logger, metrics }));
+    app.use(servePageCache({ cache: services.pages, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));

@@ -9,11 +9,15 @@ import type { Config } from '../config';
  * token is bound only to its own random cookie. Once signed in, tokens are bound to the account, so
  * a token pair planted before sign-in (through an injected cookie, say) stops working at sign-in.
  */
+const CSRF_COOKIE = 'epicbook.csrf';
+/** A response whose cookie anonymousToken writes itself. */
+const COOKIE_IGNORED = { cookie: () => COOKIE_IGNORED } as unknown as Response;
+
 export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
   const shared: DoubleCsrfConfigOptions = {
     getSecret: () => config.sessionSecret,
     getSessionIdentifier: (req: Request) => (req.session?.userId ? `user:${req.session.userId}` : ''),
-    cookieName: 'epicbook.csrf',
+    cookieName: CSRF_COOKIE,
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
   };
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
@@ -29,9 +33,19 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
     getCsrfTokenFromRequest: (req: Request) => req.headers['x-csrf-token'],
   });
   const protect: RequestHandler = doubleCsrfProtection;
+  /**
+   * What `token` gives a visitor without a session (the token, kept from a still-valid cookie or
+   * new), with the Set-Cookie value Express would send for it: for the page cache's hits, which answer
+   * before Express's response helpers are worth their cost (middleware/page-cache.ts). The token comes
+   * from csrf-csrf itself, so it is the very scheme csrf.protect checks.
+   */
+  const anonymousToken = (cookies: Record<string, string> | undefined, secure: boolean): { token: string; setCookie: string } => {
+    const token = generateCsrfToken({ cookies: cookies ?? {} } as Request, COOKIE_IGNORED);
+    return { token, setCookie: `${CSRF_COOKIE}=${token}; Path=/; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax` };
+  };
   const token = (req: Request, res: Response): string =>
     generateCsrfToken(req, res, { cookieOptions: { secure: req.secure } });
-  return { protect, token, validHeaderToken };
+  return { protect, token, anonymousToken, validHeaderToken };
 }
 
 export type Csrf = ReturnType<typeof createCsrf>;

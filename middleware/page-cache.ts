@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeader } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
+import type { TLSSocket } from 'node:tls';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import Handlebars from 'handlebars';
 import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
@@ -22,8 +23,8 @@ interface PendingPage {
 
 export interface PageCacheDependencies {
   cache: PageCache;
-  /** The visitor's CSRF token, with its cookie set on `res` (csrf.token). */
-  csrfToken: (req: Request, res: Response) => string;
+  /** A visitor's CSRF token from its cookies, with the Set-Cookie value for it (csrf.anonymousToken). */
+  csrfToken: (cookies: Record<string, string> | undefined, secure: boolean) => { token: string; setCookie: string };
   /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
   securityHeaders: RequestHandler;
   logger: Logger;
@@ -89,9 +90,17 @@ function notModified(req: Request, etag: string): boolean {
   return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }
 
-/** The client's address as Express's req.ip gives it (through trusted proxies), without its cost when no proxy header came. */
+// Express's req.ip and req.secure ask the trust-proxy function about the socket's address (parsing it)
+// even when no proxy header came; without the header their answer is the socket's own.
+
+/** The client's address as req.ip gives it (through trusted proxies). */
 function clientIp(req: Request): string | undefined {
   return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
+}
+
+/** req.secure. */
+function isSecure(req: Request): boolean {
+  return req.headers['x-forwarded-proto'] === undefined ? (req.socket as TLSSocket).encrypted === true : req.secure;
 }
 
 /**
@@ -106,13 +115,16 @@ function clientIp(req: Request): string | undefined {
  */
 export function servePageCache({ cache, csrfToken, securityHeaders, logger, metrics }: PageCacheDependencies): RequestHandler {
   const parseCookies = plainCookies();
+  // A hit's line holds no header, cookie or body, so nothing in it to redact; the redaction's copy of
+  // every line object was a sizeable share of what a hit allocated.
+  const hitLogger = logger.child({}, { redact: { paths: [] } });
   // Flat name/value lists for writeHead: the same every hit, built once.
   const notModifiedHeaders: string[] = [...headersSetBy(securityHeaders).flat(), 'X-Page-Cache', 'hit'];
   const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
 
   /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
   const logHit = (req: Request, started: number, id: string, status: number) => {
-    logger.info({
+    hitLogger.info({
       req: {
         id,
         method: req.method,
@@ -137,18 +149,19 @@ export function servePageCache({ cache, csrfToken, securityHeaders, logger, metr
       logHit(req, started, id, res.statusCode);
       if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
     });
-    res.setHeader('X-Request-Id', id);
-    const token = Handlebars.escapeExpression(csrfToken(req, res));
+    const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
+    const token = Handlebars.escapeExpression(raw);
     const etag = etagOf(page, token);
+    // Every header in one list, none set before: writeHead then skips building a header map.
     if (notModified(req, etag)) {
       // As Express answers a conditional GET: no body and no content headers.
-      res.writeHead(304, [...notModifiedHeaders, 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+      res.writeHead(304, [...notModifiedHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'ETag', etag] as unknown as OutgoingHttpHeader[]);
       res.end();
       return;
     }
     const tokenBytes = Buffer.from(token);
     const length = cache.bodyLength(page, tokenBytes.length);
-    res.writeHead(200, [...pageHeaders, 'Content-Length', String(length), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+    res.writeHead(200, [...pageHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'Content-Length', String(length), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
     if (req.method === 'HEAD') {
       res.end();
       return;
@@ -164,42 +177,53 @@ export function servePageCache({ cache, csrfToken, securityHeaders, logger, metr
     res.end(parts[parts.length - 1]);
   };
 
+  /** The request's cookies are parsed (if it sent any): a hit, or a miss marked for storing, or on down the chain. */
+  const answer = (req: Request, res: Response, next: NextFunction) => {
+    if (!withoutSession(req) || wantsJson(req)) {
+      next();
+      return;
+    }
+    // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
+    // entry and could push the popular pages out of the cache.
+    if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
+      next();
+      return;
+    }
+    cache.version().then((version) => {
+      if (version === null) {
+        next();
+        return;
+      }
+      // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
+      // spellings of one page are two entries.
+      const url = req.originalUrl;
+      const page = cache.get(url, version);
+      if (!page) {
+        res.locals.pendingPage = { url, version } satisfies PendingPage;
+        next();
+        return;
+      }
+      sendHit(req, res, page);
+    }, () => {
+      // The stamps could not be read: no caching; the route reads the database itself and reports
+      // the failure through the error page, with every header the chain sets.
+      next();
+    });
+  };
+
   return (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path)) {
       next();
       return;
     }
+    // Most anonymous requests come without cookies: nothing to parse (and no session).
+    if (req.headers.cookie === undefined) {
+      answer(req, res, next);
+      return;
+    }
     parseCookies(req, res, (error?: unknown) => {
-      if (error || !withoutSession(req) || wantsJson(req)) {
-        next();
-        return;
-      }
-      // Only the parameters the catalog pages read: made-up ones (?x=1, ?x=2, ...) would each be a new
-      // entry and could push the popular pages out of the cache.
-      if (!Object.keys(req.query).every((key) => PAGE_PARAMETERS.has(key))) {
-        next();
-        return;
-      }
-      cache.version().then((version) => {
-        if (version === null) {
-          next();
-          return;
-        }
-        // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
-        // spellings of one page are two entries.
-        const url = req.originalUrl;
-        const page = cache.get(url, version);
-        if (!page) {
-          res.locals.pendingPage = { url, version } satisfies PendingPage;
-          next();
-          return;
-        }
-        sendHit(req, res, page);
-      }, () => {
-        // The stamps could not be read: no caching; the route reads the database itself and reports
-        // the failure through the error page, with every header the chain sets.
-        next();
-      });
+      if (error) next();
+      else answer(req, res, next);
     });
   };
 }

@@ -190,7 +190,7 @@ describe('the page cache middleware on its own', () => {
     const app = express();
     app.use(servePageCache({
       cache,
-      csrfToken: () => 'token',
+      csrfToken: () => ({ token: 'token', setCookie: 'epicbook.csrf=token' }),
       securityHeaders,
       logger: createLogger({ logLevel: 'silent' }),
       metrics: createMetrics(t.db.sequelize),
