@@ -5,7 +5,7 @@ import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import request, { type Response } from 'supertest';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { createMetrics } from '../../lib/metrics';
@@ -13,6 +13,7 @@ import { createPageCache } from '../../services/page-cache';
 import { bumpCatalogStamp, bumpStockStamp } from '../../services/catalog-cache';
 import { Book } from '../../models';
 import { headersSetBy, servePageCache } from '../../middleware/page-cache';
+import { createCsrf } from '../../middleware/csrf';
 import { csrfFrom, Shopper, startTestApp, type TestApp } from '../helpers';
 
 // How a hit is answered now that it comes before helmet, pino-http and the router: it must look to
@@ -220,6 +221,26 @@ describe('the page cache middleware on its own', () => {
     assert.ok(!headers.some(([name]) => name.toLowerCase() === 'x-powered-by'));
     assert.throws(() => headersSetBy(() => undefined), /did not finish/);
     assert.throws(() => headersSetBy((_req, _res, next) => next(new Error('bad directive'))), /bad directive/);
+  });
+
+  test('a hit\'s new token is one csrf-csrf accepts with its cookie; a valid cookie\'s token is kept', () => {
+    const csrf = createCsrf({ sessionSecret: 'a-secret-of-at-least-thirty-two-characters' });
+    const other = createCsrf({ sessionSecret: 'another-secret-of-thirty-two-characters' });
+    const sent = (token: string, cookie = token) => ({ cookies: { 'epicbook.csrf': cookie }, headers: { 'x-csrf-token': token } }) as unknown as Request;
+    const tokens = new Set<string>();
+    for (let i = 0; i < 300; i += 1) {
+      const { token, setCookie } = csrf.anonymousToken(undefined, false);
+      assert.equal(setCookie, `epicbook.csrf=${token}; Path=/; HttpOnly; SameSite=Lax`);
+      assert.ok(csrf.validHeaderToken(sent(token)), 'passes the check');
+      assert.ok(!other.validHeaderToken(sent(token)), 'signed with this store\'s secret');
+      tokens.add(token);
+    }
+    assert.equal(tokens.size, 300, 'every visitor its own token, also past a refill of the random pool');
+    const [first] = tokens;
+    const forged = `${first.split('.')[0]}.${'0'.repeat(64)}`;
+    assert.ok(!csrf.validHeaderToken(sent(forged)));
+    assert.equal(csrf.anonymousToken({ 'epicbook.csrf': first }, true).token, first, 'a valid cookie keeps its token');
+    assert.notEqual(csrf.anonymousToken({ 'epicbook.csrf': forged }, true).token, forged, 'an invalid one is replaced');
   });
 
   test('a visitor with a session cookie is passed on, and a shopper with a cart still sees it', async () => {
