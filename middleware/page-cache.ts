@@ -208,7 +208,7 @@ export function servePageCache({ cache, csrfToken, securityHeaders, logger, metr
       // The stamps could not be read: no caching; the route reads the database itself and reports
       // the failure through the error page, with every header the chain sets.
       next();
-    });
+    }).catch(next); // A bug in answering a hit is an error response, never an unhandled rejection.
   };
 
   return (req, res, next) => {

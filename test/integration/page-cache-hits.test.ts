@@ -187,11 +187,11 @@ describe('a page cache hit', () => {
 describe('the page cache middleware on its own', () => {
   const securityHeaders = helmet();
 
-  function appWith(cache: ReturnType<typeof createPageCache>): Express {
+  function appWith(cache: ReturnType<typeof createPageCache>, csrfToken = () => ({ token: 'token', setCookie: 'epicbook.csrf=token' })): Express {
     const app = express();
     app.use(servePageCache({
       cache,
-      csrfToken: () => ({ token: 'token', setCookie: 'epicbook.csrf=token' }),
+      csrfToken,
       securityHeaders,
       logger: createLogger({ logLevel: 'silent' }),
       metrics: createMetrics(t.db.sequelize),
@@ -208,6 +208,21 @@ describe('the page cache middleware on its own', () => {
     });
     const res = await request(appWith(cache)).get('/books').expect(200);
     assert.equal(res.text, 'rendered');
+  });
+
+  test('a failure while answering a hit is an error response, not an unhandled rejection', async () => {
+    const cache = createPageCache(async () => ({ catalog: 1, stock: 1 }));
+    cache.set('/books', 2, `<input value="${cache.placeholder}">`, '/books');
+    const app = appWith(cache, () => {
+      throw new Error('token generator broke');
+    });
+    const failures: unknown[] = [];
+    app.use(((error, _req, res, _next) => {
+      failures.push(error);
+      res.status(500).send('failed');
+    }) as express.ErrorRequestHandler);
+    await request(app).get('/books').expect(500);
+    assert.match(String(failures[0]), /token generator broke/);
   });
 
   test('without both stamp rows nothing is cached', async () => {
