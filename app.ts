@@ -1,6 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { engine } from 'express-handlebars';
+import { create as createViews } from 'express-handlebars';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -13,9 +13,9 @@ import { isVersionedAsset } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
-import { servePageCache } from './middleware/page-cache';
+import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
-import { flashCookies, hasFlashCookie } from './middleware/flash';
+import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
 import { coverRoutes, shopRoutes } from './routes/shop';
@@ -45,18 +45,19 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
   app.set('trust proxy', 'loopback');
-  app.engine('hbs', engine({
+  const views = createViews({
     extname: '.hbs',
     defaultLayout: 'main',
     layoutsDir: path.join(projectRoot, 'views/layouts'),
     partialsDir: path.join(projectRoot, 'views/partials'),
     helpers: viewHelpers,
-  }));
+  });
+  app.engine('hbs', views.engine);
   app.set('view engine', 'hbs');
   app.set('views', path.join(projectRoot, 'views'));
   if (config.env !== 'development') app.enable('view cache');
 
-  app.use(helmet({
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -72,7 +73,17 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
       },
     },
     strictTransportSecurity: false,
-  }));
+  });
+  // Catalog pages come from the page cache. Not in development, like the view cache: an edited
+  // template shows at the next reload. Hits for visitors without a session answer first, before
+  // everything below (they set helmet's headers themselves); visitors with a session are answered
+  // after the session and page locals (serveCachedPageForVisitor).
+  const pageCache = config.env !== 'development';
+  const fragments = createVisitorFragments(views, services.pages);
+  if (pageCache) {
+    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
+  }
+  app.use(securityHeaders);
   app.use(measureRequests(metrics));
   app.use(pinoHttp({
     logger,
@@ -117,19 +128,15 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
 
   app.use(plainCookies());
   app.use(flashCookies(config.sessionSecret));
-  // Catalog pages for visitors without a session come from the page cache: a hit needs none of what follows.
-  // Not in development, like the view cache: an edited template shows at the next reload.
-  if (config.env !== 'development') {
-    const cachedPages = servePageCache(services.pages, csrf.token);
-    // A one-time message (signed out, say) may come without a session: render that page, and store it for no one.
-    app.use((req, res, next) => (hasFlashCookie(req) ? next() : cachedPages(req, res, next)));
-  }
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, db));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));
+  // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
+  // and message rendered from the locals above: no catalog queries, no full render.
+  if (pageCache) app.use(serveCachedPageForVisitor(services.pages));
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
   app.use('/api', apiRoutes(services, metrics, csrf));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.

@@ -1,7 +1,15 @@
-import type { Request, RequestHandler, Response } from 'express';
+import { createHash, randomUUID } from 'node:crypto';
+import type { OutgoingHttpHeader } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
-import type { PageCache } from '../services/page-cache';
+import type { Logger } from '../logger';
+import type { Metrics } from '../lib/metrics';
+import type { CachedPage, Fillers, PageCache, Slotted } from '../services/page-cache';
+import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
+import { FLASH_COOKIE } from './flash';
 import { SESSION_COOKIE } from './session';
 
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
@@ -9,30 +17,266 @@ const CATALOG_PATH = /^\/(?:books|gallery|search|books\/[^/]+|category\/[^/]+)?\
 
 const PAGE_PARAMETERS = new Set(['page', 'sort', 'q']);
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The catalog page this request asks for (see servePageCache). As res.locals.cacheablePage it may be
+ * answered from the cache; as res.locals.pendingPage, which the page locals drop when they could not
+ * all be loaded, a render of it may be stored.
+ */
 interface PendingPage {
   url: string;
   version: number;
+  fragments: VisitorFragments;
 }
 
 /**
- * A visitor the cache may serve: one without a session cookie. Every per-visitor thing a page shows
- * besides the CSRF token (a cart, an account, a flash message) lives in the session, and a session
- * always comes with its cookie; a browser still sending the cookie of an emptied session is simply
- * rendered for, as before. Deciding this from the cookie alone lets a hit skip loading the session.
+ * The page locals a slot's fragment is rendered from, and nothing else: the anonymous fragments are
+ * rendered once per process, so a fragment that read anything more (the page's path, say) would be
+ * wrong for most pages. The partials' own comments say the same.
+ */
+interface VisitorLocals {
+  currentUser?: unknown;
+  cartCount?: unknown;
+  csrfToken?: unknown;
+  flash?: unknown;
+}
+
+type Template = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
+
+/**
+ * The per-visitor fragments of a cached page (views/partials/header-visitor.hbs and flash.hbs),
+ * rendered with the compiled partials and helpers of the app's own view engine, so they read exactly
+ * as in a full render. Also the stand-ins that put the slot markers in a page rendered for the cache.
+ */
+export function createVisitorFragments(views: ExpressHandlebars, cache: PageCache) {
+  let templates: { visitor: Template; flash: Template; options: Handlebars.RuntimeOptions } | undefined;
+  let anonymous: { visitor: Slotted; flash: Buffer } | undefined;
+  let loading: Promise<void> | undefined;
+
+  const render = (template: Template, locals: VisitorLocals): string => template(
+    { currentUser: locals.currentUser, cartCount: locals.cartCount, csrfToken: locals.csrfToken, flash: locals.flash },
+    templates!.options,
+  );
+
+  async function load(): Promise<void> {
+    const partials = (await views.getPartials({ cache: true })) as Record<string, Template>;
+    const visitor = partials['header-visitor'];
+    const flash = partials.flash;
+    if (typeof visitor !== 'function' || typeof flash !== 'function') throw new Error('views/partials needs header-visitor.hbs and flash.hbs');
+    templates = { visitor, flash, options: { helpers: views.helpers, partials: partials as Handlebars.RuntimeOptions['partials'] } };
+    // A visitor without a session: no account, an empty cart, no message; the token differs per
+    // visitor, so it stays a slot in the fragment.
+    const locals: VisitorLocals = { cartCount: 0, csrfToken: cache.markers.token };
+    anonymous = { visitor: cache.fragment(render(visitor, locals)), flash: Buffer.from(render(flash, locals)) };
+  }
+
+  return {
+    /** Partials for res.render that put each slot's marker where its fragment goes. */
+    markerPartials: {
+      'header-visitor': () => cache.markers.visitor,
+      flash: () => cache.markers.flash,
+    },
+
+    /** Whether the partials are compiled, so a hit need not wait a tick for ready(). */
+    isReady(): boolean {
+      return templates !== undefined;
+    },
+
+    /** Resolves once the partials are compiled; every method below needs that. */
+    ready(): Promise<void> {
+      if (templates) return Promise.resolve();
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+      return loading;
+    },
+
+    /** The slots of a visitor without a session, given its token as it goes in the page (escaped). */
+    anonymous(escapedToken: string): Fillers {
+      return { token: Buffer.from(escapedToken), visitor: anonymous!.visitor, flash: anonymous!.flash };
+    },
+
+    /** The slots of this request's visitor, from the page locals (session, account and cart already loaded). */
+    forVisitor(locals: VisitorLocals): { token: Buffer; visitor: Buffer; flash: Buffer } {
+      const flash = render(templates!.flash, locals);
+      return {
+        token: Buffer.from(Handlebars.escapeExpression(String(locals.csrfToken))),
+        visitor: Buffer.from(render(templates!.visitor, locals)),
+        flash: flash ? Buffer.from(flash) : EMPTY,
+      };
+    },
+  };
+}
+
+export type VisitorFragments = ReturnType<typeof createVisitorFragments>;
+
+export interface PageCacheDependencies {
+  cache: PageCache;
+  fragments: VisitorFragments;
+  /** A visitor's CSRF token from its cookies, with the Set-Cookie value for it (csrf.anonymousToken). */
+  csrfToken: (cookies: Record<string, string> | undefined, secure: boolean) => { token: string; setCookie: string };
+  /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
+  securityHeaders: RequestHandler;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Whether the visitor sent neither a session cookie nor a flash cookie. Without them there is no
+ * account, cart or message to show, so a page can be answered before everything else; with either,
+ * only after the session and page locals (serveCachedPageForVisitor), which fill its header and
+ * message slots. A browser still sending the cookie of an emptied or forged session gets what the
+ * session layer makes of it.
  */
 function withoutSession(req: Request): boolean {
-  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE] === undefined;
+  const cookies = req.cookies as Record<string, string> | undefined;
+  return cookies?.[SESSION_COOKIE] === undefined && cookies?.[FLASH_COOKIE] === undefined;
 }
 
 /**
- * Answers an anonymous catalog GET or HEAD from the page cache; on a miss it tells renderPage, through
- * res.locals.pendingPage, to store what the route renders. Mounted right after the cookie parser
- * (the CSRF token needs the cookies), before the body parsers, sessions and page locals, which a hit
- * does not need.
+ * The headers `middleware` sets on every response, learned once by running it against a stand-in
+ * response. Only for middleware whose headers do not depend on the request (helmet with static
+ * directives, as in app.ts); one that calls anything else of `res`, or does not finish at once, fails
+ * here, at start-up, instead of sending a hit without its headers.
  */
-export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: Response) => string): RequestHandler {
-  return async (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path) || !withoutSession(req) || wantsJson(req)) {
+export function headersSetBy(middleware: RequestHandler): Array<[string, string]> {
+  const headers = new Map<string, [string, string]>();
+  let finished = false;
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers.set(name.toLowerCase(), [name, String(value)]);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      headers.delete(name.toLowerCase());
+    },
+  };
+  middleware({} as Request, recorder as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished) throw new Error('the security headers middleware did not finish synchronously');
+  return [...headers.values()];
+}
+
+/**
+ * A validator for the page as this visitor gets it, without hashing the body per hit: the page's own
+ * tag (a hash of the stored copy, taken once) and the end of the token's random half. A returning
+ * visitor whose CSRF cookie is still valid gets the same token back, so the same page gets the same
+ * ETag and a conditional GET is answered 304, as Express's body hash allowed before; any other
+ * visitor's page differs by its token, and so does its ETag.
+ */
+function etagOf(page: CachedPage, token: string): string {
+  return `W/"${page.tag}-${token.slice(-16)}"`;
+}
+
+/** Express's freshness rule (the fresh package) for a response with an ETag and no Last-Modified. */
+function notModified(req: Request, etag: string): boolean {
+  const match = req.headers['if-none-match'];
+  if (!match) return false;
+  if (/(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
+  if (match.trim() === '*') return true;
+  const opaque = etag.slice(2);
+  return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+}
+
+// Express's req.ip and req.secure ask the trust-proxy function about the socket's address (parsing it)
+// even when no proxy header came; without the header their answer is the socket's own.
+
+/** The client's address as req.ip gives it (through trusted proxies). */
+function clientIp(req: Request): string | undefined {
+  return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
+}
+
+/** req.secure. */
+function isSecure(req: Request): boolean {
+  return req.headers['x-forwarded-proto'] === undefined ? (req.socket as TLSSocket).encrypted === true : req.secure;
+}
+
+const byteLength = (pieces: Buffer[]): number => pieces.reduce((sum, piece) => sum + piece.length, 0);
+
+/**
+ * Ends the response with the page's pieces, written as they are: no page-sized buffer per hit. The
+ * socket is corked until end(), so they still leave in one write.
+ */
+function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
+  if (req.method === 'HEAD' || pieces.length === 0) {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (let i = 0; i < pieces.length - 1; i += 1) res.write(pieces[i]);
+  res.end(pieces[pieces.length - 1]);
+}
+
+/**
+ * For a catalog GET or HEAD: answers a visitor without a session from the page cache at once. For
+ * any other visitor, and on a miss, it tells the rest of the chain which page may answer
+ * (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored (res.locals.pendingPage, see
+ * renderPage).
+ *
+ * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
+ * router's walk through every other mount, the session), and those were most of a hit's cost. So a
+ * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
+ * request id, the request log line in pino-http's shape and the request metrics. Anything else goes
+ * on down the chain untouched, apart from its cookies being parsed here already.
+ */
+export function servePageCache({ cache, fragments, csrfToken, securityHeaders, logger, metrics }: PageCacheDependencies): RequestHandler {
+  const parseCookies = plainCookies();
+  // A hit's line holds no header, cookie or body, so nothing in it to redact; the redaction's copy of
+  // every line object was a sizeable share of what a hit allocated.
+  const hitLogger = logger.child({}, { redact: { paths: [] } });
+  // Flat name/value lists for writeHead: the same every hit, built once.
+  const notModifiedHeaders: string[] = [...headersSetBy(securityHeaders).flat(), 'X-Page-Cache', 'hit'];
+  const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
+
+  /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
+  const logHit = (req: Request, started: number, id: string, status: number) => {
+    hitLogger.info({
+      req: {
+        id,
+        method: req.method,
+        url: req.originalUrl,
+        remoteAddress: req.socket.remoteAddress,
+        remotePort: req.socket.remotePort,
+        userAgent: req.headers['user-agent'],
+        referer: req.headers.referer,
+      },
+      clientIp: clientIp(req),
+      res: { statusCode: status },
+      responseTime: Date.now() - started,
+    }, 'request completed');
+  };
+
+  const sendHit = (req: Request, res: Response, page: CachedPage) => {
+    const started = Date.now();
+    const startedNs = process.hrtime.bigint();
+    const id = randomUUID();
+    res.on('close', () => {
+      // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
+      logHit(req, started, id, res.statusCode);
+      if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    });
+    const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
+    const token = Handlebars.escapeExpression(raw);
+    const etag = etagOf(page, token);
+    // Every header in one list, none set before: writeHead then skips building a header map.
+    if (notModified(req, etag)) {
+      // As Express answers a conditional GET: no body and no content headers.
+      res.writeHead(304, [...notModifiedHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+      res.end();
+      return;
+    }
+    const pieces = cache.pieces(page, fragments.anonymous(token));
+    res.writeHead(200, [...pageHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'Content-Length', String(byteLength(pieces)), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
+    writePieces(req, res, pieces);
+  };
+
+  /** The request's cookies are parsed (if it sent any): a hit, or a page marked for the rest of the chain, or on down it. */
+  const answer = (req: Request, res: Response, next: NextFunction) => {
+    if (wantsJson(req)) {
       next();
       return;
     }
@@ -42,31 +286,89 @@ export function servePageCache(cache: PageCache, csrfToken: (req: Request, res: 
       next();
       return;
     }
-    const version = await cache.version();
-    if (version === null) {
+    cache.version().then((version) => {
+      if (version === null) {
+        next();
+        return;
+      }
+      // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
+      // spellings of one page are two entries.
+      const url = req.originalUrl;
+      const pending: PendingPage = { url, version, fragments };
+      res.locals.cacheablePage = pending;
+      res.locals.pendingPage = pending;
+      // With a session, the page is looked up after the session and page locals, against this
+      // version: read as the request began, so nothing the visitor changed before is missed.
+      const page = withoutSession(req) ? cache.get(url, version) : undefined;
+      if (!page) {
+        next();
+        return;
+      }
+      // A page is stored only after a render, which waited for the fragments: this wait is for form.
+      if (fragments.isReady()) sendHit(req, res, page);
+      else return fragments.ready().then(() => sendHit(req, res, page));
+    }, () => {
+      // The stamps could not be read: no caching; the route reads the database itself and reports
+      // the failure through the error page, with every header the chain sets.
+      next();
+    }).catch(next); // A bug in answering a hit is an error response, never an unhandled rejection.
+  };
+
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !CATALOG_PATH.test(req.path)) {
       next();
       return;
     }
-    // The URL exactly as sent: the page carries it (the add-to-cart form's returnTo), so two
-    // spellings of one page are two entries.
-    const url = req.originalUrl;
-    const page = cache.get(url, version);
-    if (!page) {
-      res.locals.pendingPage = { url, version } satisfies PendingPage;
+    // Most anonymous requests come without cookies: nothing to parse (and no session).
+    if (req.headers.cookie === undefined) {
+      answer(req, res, next);
+      return;
+    }
+    parseCookies(req, res, (error?: unknown) => {
+      if (error) next();
+      else answer(req, res, next);
+    });
+  };
+}
+
+/**
+ * Answers a visitor with a session from the page cache, with its own header, badge, message and
+ * token rendered from the page locals. Mounted right after the page locals. It reads
+ * cacheablePage, not pendingPage: when the locals could not all be loaded, a stored page (menu
+ * included) with the fallback badge is still what a full render would show, only a render must not
+ * be stored; and a page with a message is fine to serve, the message having a slot of its own.
+ */
+export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
+  return async (req, res, next) => {
+    const pending = res.locals.cacheablePage as PendingPage | undefined;
+    const page = pending && cache.get(pending.url, pending.version);
+    if (!pending || !page) {
       next();
       return;
     }
-    const token = Handlebars.escapeExpression(csrfToken(req, res));
+    if (!pending.fragments.isReady()) await pending.fragments.ready();
+    const fillers = pending.fragments.forVisitor(res.locals);
     res.locals.cachedRoute = page.route;
-    res.set('X-Page-Cache', 'hit');
-    res.type('html').send(cache.fill(page, token));
+    res.setHeader('X-Page-Cache', 'hit');
+    // The validator covers what this visitor sees: the stored page, its own header and message (a
+    // small hash each time, not the page's), and its token. Express answers 304 from it (req.fresh).
+    const own = createHash('sha1').update(fillers.visitor).update(fillers.flash).digest('base64url').slice(0, 16);
+    res.setHeader('ETag', `W/"${page.tag}-${own}-${fillers.token.toString().slice(-16)}"`);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    const pieces = cache.pieces(page, fillers);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', byteLength(pieces));
+    writePieces(req, res, pieces);
   };
 }
 
 /**
  * res.render for the catalog routes. For a request servePageCache marked, the page is rendered with
- * the placeholder token, stored if it is a plain 200, and sent with the visitor's own token (set by
- * the page locals exactly as for any page).
+ * the slot markers, stored if it is a plain 200, and sent with this visitor's slots filled from the
+ * page locals (set exactly as for any page).
  */
 export async function renderPage(cache: PageCache, req: Request, res: Response, view: string, options: Record<string, unknown>): Promise<void> {
   const pending = res.locals.pendingPage as PendingPage | undefined;
@@ -74,12 +376,20 @@ export async function renderPage(cache: PageCache, req: Request, res: Response, 
     res.render(view, options);
     return;
   }
+  await pending.fragments.ready();
   const html = await new Promise<string>((resolve, reject) => {
-    res.render(view, { ...options, csrfToken: cache.placeholder }, (err, rendered) => (err ? reject(err) : resolve(rendered)));
+    res.render(
+      view,
+      { ...options, csrfToken: cache.markers.token, partials: pending.fragments.markerPartials },
+      (err, rendered) => (err ? reject(err) : resolve(rendered)),
+    );
   });
+  const fillers = pending.fragments.forVisitor(res.locals);
   if (res.statusCode === 200 && typeof req.route?.path === 'string') {
-    cache.set(pending.url, pending.version, html, req.route.path);
+    const page = cache.set(pending.url, pending.version, html, req.route.path);
     res.set('X-Page-Cache', 'miss');
+    res.type('html').send(cache.fill(page, fillers));
+    return;
   }
-  res.send(html.split(cache.placeholder).join(Handlebars.escapeExpression(String(res.locals.csrfToken))));
+  res.type('html').send(cache.fill(cache.slotted(html), fillers));
 }

@@ -92,44 +92,53 @@ describe('page cache for anonymous visitors', () => {
     // Another visitor's token does not pass with this visitor's cookie.
     await other.post('/cart/items').type('form').send({ _csrf: token, bookId: String(book.id), quantity: '1' }).expect(403);
     await visitor.post('/cart/items').type('form').send({ _csrf: token, bookId: String(book.id), quantity: '1', returnTo: url }).expect(303);
-    // Now the visitor has a cart: never the cached page, and the badge counts the book.
+    // Now the visitor has a cart (and a session): still the cached page, with its own badge and message.
     const withCart = await visitor.get(url).expect(200);
-    assert.equal(cacheState(withCart), undefined);
+    assert.equal(cacheState(withCart), 'hit');
     assert.equal(badgeCount(withCart.text), 1);
+    assert.match(withCart.text, /to your cart\./);
+    assert.equal(csrfFrom(withCart.text), token, 'the same visitor keeps its token');
     // ...and what it saw was not stored for anyone else.
     const anonymous = await request(workerA.app).get(url).expect(200);
     assert.equal(cacheState(anonymous), 'hit');
     assert.equal(badgeCount(anonymous.text), 0);
+    assert.doesNotMatch(anonymous.text, /to your cart\./);
   });
 
-  test('a signed-in shopper is never served nor stored into the cache', async () => {
-    const { shopper } = await signedInShopper(workerA, 'Cache Avoider');
+  test('a signed-in shopper is served from the cache with their own header, and nothing of theirs is stored', async () => {
+    const { shopper } = await signedInShopper(workerA, 'Cache Reader');
+    await shopper.agent.get('/').expect(200); // the welcome message, shown once
+    const states: Array<string | undefined> = [];
     for (let i = 0; i < 2; i += 1) {
       const res = await shopper.agent.get('/gallery?page=2').expect(200);
-      assert.equal(cacheState(res), undefined);
+      states.push(cacheState(res));
       assert.match(res.text, /Sign out/);
-      assert.match(res.text, /Cache Avoider/);
+      assert.match(res.text, /Cache Reader/);
+      assert.doesNotMatch(res.text, /href="\/login"/);
     }
+    assert.deepEqual(states, ['miss', 'hit'], 'the shopper\'s own miss stored the page');
     const anonymous = await request(workerA.app).get('/gallery?page=2').expect(200);
-    assert.equal(cacheState(anonymous), 'miss', 'the signed-in page was not stored');
-    assert.doesNotMatch(anonymous.text, /Sign out|Cache Avoider/);
+    assert.equal(cacheState(anonymous), 'hit');
+    assert.doesNotMatch(anonymous.text, /Sign out|Cache Reader|Welcome/);
+    assert.match(anonymous.text, /href="\/login"/);
   });
 
-  test('a flash message is never cached', async () => {
-    const { shopper } = await signedInShopper(workerA, 'Flash Reader');
-    await shopper.signOut();
-    const flashed = await shopper.agent.get('/?sort=after-signout').expect(200);
-    assert.match(flashed.text, /You are signed out\./);
-    assert.equal(cacheState(flashed), undefined);
-    const next = await request(workerA.app).get('/?sort=after-signout').expect(200);
-    assert.equal(cacheState(next), 'miss');
-    assert.doesNotMatch(next.text, /You are signed out\./);
-    // The flash is gone once shown; sign-out ended the session too, so this browser is now an
-    // anonymous visitor and gets the stored page, without the message.
-    const again = await shopper.agent.get('/?sort=after-signout').expect(200);
+  test('a flash message shows once, to its own visitor, on a cached page', async () => {
+    const { book } = await someBook(5);
+    await request(workerA.app).get('/?sort=after-add').expect(200);
+    const visitor = new Shopper(workerA.app);
+    await visitor.add(book.id, 1, { returnTo: '/?sort=after-add' }).expect(303);
+    const flashed = await visitor.agent.get('/?sort=after-add').expect(200);
+    assert.equal(cacheState(flashed), 'hit');
+    assert.match(flashed.text, /<p class="flash flash-success" role="status">Added [^<]*to your cart\.<\/p>/);
+    const next = await request(workerA.app).get('/?sort=after-add').expect(200);
+    assert.equal(cacheState(next), 'hit');
+    assert.doesNotMatch(next.text, /to your cart\./);
+    // The flash is gone once shown.
+    const again = await visitor.agent.get('/?sort=after-add').expect(200);
     assert.equal(cacheState(again), 'hit');
-    assert.doesNotMatch(again.text, /You are signed out\./);
-    assert.equal(cacheState(await request(workerA.app).get('/?sort=after-signout').expect(200)), 'hit');
+    assert.doesNotMatch(again.text, /to your cart\.|class="flash/);
+    assert.equal(badgeCount(again.text), 1);
   });
 
   test('made-up query parameters are rendered for but never stored, so they cannot push pages out', async () => {
@@ -225,5 +234,183 @@ describe('page cache for anonymous visitors', () => {
     await request(workerA.app).get('/books').expect(200);
     const res = await request(workerA.app).get('/books').set('Accept', 'application/json');
     assert.equal(cacheState(res), undefined);
+  });
+});
+
+/** Every CSRF token on a page: with a session, the header's sign-out form and each add-to-cart form carry one. */
+const tokensIn = (html: string): string[] => [...html.matchAll(/name="_csrf" value="([^"]*)"/g)].map((match) => match[1]);
+
+/** The cookies a browser holds, as it would send them. */
+const cookieHeader = (shopper: Shopper): string =>
+  shopper.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
+
+describe('page cache for visitors with a session', () => {
+  test('two signed-in shoppers with different carts, interleaved, each see only their own name, badge, message and token', async () => {
+    const { book, url } = await someBook(7);
+    const { book: otherBook } = await someBook(8);
+    // Stored by someone else first, so every page below is a hit put together per visitor.
+    await request(workerA.app).get(url).expect(200);
+    const ada = (await signedInShopper(workerA, '<b>Ada & "Co"</b>')).shopper;
+    const bob = (await signedInShopper(workerA, 'Bob Builder')).shopper;
+    await ada.add(book.id, 2).expect(303);
+    await bob.add(otherBook.id, 3).expect(303);
+    const adaToken = await ada.csrf();
+    const bobToken = await bob.csrf();
+    assert.notEqual(adaToken, bobToken);
+
+    const expectAda = (html: string, withFlash: boolean) => {
+      assert.match(html, /Sign out <span class="visually-hidden">&lt;b&gt;Ada &amp; &quot;Co&quot;&lt;\/b&gt;<\/span>/);
+      assert.doesNotMatch(html, /<b>Ada|Bob Builder/);
+      assert.equal(badgeCount(html), 2);
+      assert.deepEqual([...new Set(tokensIn(html))], [adaToken]);
+      assert.equal(/Added 2 copies/.test(html), withFlash);
+      assert.doesNotMatch(html, /Added 3 copies/);
+    };
+    const expectBob = (html: string, withFlash: boolean) => {
+      assert.match(html, /Sign out <span class="visually-hidden">Bob Builder<\/span>/);
+      assert.doesNotMatch(html, /Ada/);
+      assert.equal(badgeCount(html), 3);
+      assert.deepEqual([...new Set(tokensIn(html))], [bobToken]);
+      assert.equal(/Added 3 copies/.test(html), withFlash);
+      assert.doesNotMatch(html, /Added 2 copies/);
+    };
+    // One after the other first, so which request shows each message is certain: the first only.
+    for (const [shopper, expect, withFlash] of [[ada, expectAda, true], [bob, expectBob, true], [ada, expectAda, false], [bob, expectBob, false]] as const) {
+      const res = await shopper.agent.get(url).expect(200);
+      assert.equal(cacheState(res), 'hit');
+      expect(res.text, withFlash);
+    }
+    // Then all at once.
+    const pages = await Promise.all([ada, bob, ada, bob, ada, bob].map((shopper) => shopper.agent.get(url).expect(200)));
+    pages.forEach((res, i) => {
+      assert.equal(cacheState(res), 'hit');
+      (i % 2 === 0 ? expectAda : expectBob)(res.text, false);
+    });
+    // Each token works with its own visitor's cookies only.
+    await bob.agent.post('/cart/items').type('form').send({ _csrf: adaToken, bookId: String(book.id), quantity: '1' }).expect(403);
+    await ada.agent.post('/cart/items').type('form').send({ _csrf: adaToken, bookId: String(book.id), quantity: '1' }).expect(303);
+    // Anonymous visitors still get the page without any of it.
+    const anonymous = await request(workerA.app).get(url).expect(200);
+    assert.equal(cacheState(anonymous), 'hit');
+    assert.doesNotMatch(anonymous.text, /Ada|Bob Builder|Sign out|Added \d/);
+    assert.equal(badgeCount(anonymous.text), 0);
+  });
+
+  test('the Admin link only for admins', async () => {
+    const { shopper } = await signedInShopper(workerA, 'Not An Admin');
+    await request(workerA.app).get('/books?page=3').expect(200);
+    const adminPage = await admin.agent.get('/books?page=3').expect(200);
+    const shopperPage = await shopper.agent.get('/books?page=3').expect(200);
+    const anonymous = await request(workerA.app).get('/books?page=3').expect(200);
+    for (const res of [adminPage, shopperPage, anonymous]) assert.equal(cacheState(res), 'hit');
+    assert.match(adminPage.text, /<a href="\/admin">Admin<\/a>/);
+    assert.doesNotMatch(shopperPage.text, /href="\/admin"/);
+    assert.doesNotMatch(anonymous.text, /href="\/admin"/);
+  });
+
+  test('HEAD with a session is answered from the cache, without a body', async () => {
+    const { shopper } = await signedInShopper(workerA, 'Head Only');
+    await request(workerA.app).get('/gallery').expect(200);
+    const head = await shopper.agent.head('/gallery').expect(200);
+    assert.equal(cacheState(head), 'hit');
+    assert.match(head.headers['content-type'], /^text\/html/);
+    assert.equal(head.text, undefined);
+  });
+
+  test('a returning shopper gets a 304 for the page it has, and the page once its own header changes', async () => {
+    const { book } = await someBook(12);
+    const { shopper } = await signedInShopper(workerA, 'Returning Reader');
+    await shopper.agent.get('/').expect(200);
+    await shopper.agent.get('/books?page=6').expect(200);
+    const first = await shopper.agent.get('/books?page=6').expect(200);
+    assert.equal(cacheState(first), 'hit');
+    assert.match(first.headers.etag, /^W\//);
+    await shopper.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(304);
+    // Another shopper's page, and an anonymous one, never match it.
+    const other = (await signedInShopper(workerA, 'Someone Else')).shopper;
+    await other.agent.get('/').expect(200);
+    const otherPage = await other.agent.get('/books?page=6').expect(200);
+    assert.notEqual(otherPage.headers.etag, first.headers.etag);
+    await other.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(200);
+    // One more book in the cart: the badge changed, so the page is sent again.
+    await shopper.add(book.id, 1).expect(303);
+    await shopper.agent.get('/cart').expect(200);
+    const changed = await shopper.agent.get('/books?page=6').set('If-None-Match', first.headers.etag).expect(200);
+    assert.equal(badgeCount(changed.text), 1);
+    assert.notEqual(changed.headers.etag, first.headers.etag);
+  });
+
+  test('a forged or stale session cookie gets the anonymous header, as the session layer says', async () => {
+    await request(workerA.app).get('/category/classics?page=1').expect(200);
+    const forged = await request(workerA.app).get('/category/classics?page=1').set('Cookie', 'epicbook.sid=s%3Aforged.notasignature').expect(200);
+    const { shopper } = await signedInShopper(workerA, 'Gone Away');
+    await shopper.agent.get('/').expect(200); // the welcome message, shown once
+    const old = cookieHeader(shopper);
+    await shopper.signOut();
+    const stale = await request(workerA.app).get('/category/classics?page=1').set('Cookie', old).expect(200);
+    for (const res of [forged, stale]) {
+      assert.equal(cacheState(res), 'hit');
+      assert.match(res.text, /href="\/login"/);
+      assert.doesNotMatch(res.text, /Sign out|Gone Away|You are signed out/);
+      assert.equal(badgeCount(res.text), 0);
+    }
+    assert.deepEqual(cookiesOf(forged), ['epicbook.csrf'], 'no session is made up for a forged cookie');
+  });
+
+  test('a shopper\'s own purchase shows on the book page they come back to', async () => {
+    const { book, url } = await someBook(9);
+    const buyer = new Shopper(workerA.app);
+    await buyer.add(book.id, 1).expect(303);
+    await buyer.agent.get('/cart').expect(200); // the add's message, shown once
+    const before = await buyer.agent.get(url).expect(200);
+    const stock = stockShown(before.text);
+    assert.equal(cacheState((await buyer.agent.get(url).expect(200))), 'hit');
+    await buyer.checkout().expect(303);
+    const after = await buyer.agent.get(url).expect(200);
+    assert.equal(cacheState(after), 'miss');
+    assert.equal(stockShown(after.text), stock - 1);
+    assert.equal(badgeCount(after.text), 0, 'the cart is empty after the order');
+  });
+
+  test('when the page locals fail, a stored page is still served, but a render is not stored', async () => {
+    const { book } = await someBook(11);
+    const visitor = new Shopper(workerA.app);
+    await visitor.add(book.id, 1).expect(303);
+    await request(workerA.app).get('/books?page=4').expect(200);
+    // The cart badge's query fails: the locals fall back to an empty badge (see middleware/locals.ts).
+    await workerA.db.sequelize.query('ALTER TABLE Carts RENAME TO CartsGone');
+    try {
+      const stored = await visitor.agent.get('/books?page=4').expect(200);
+      assert.equal(cacheState(stored), 'hit');
+      assert.equal(badgeCount(stored.text), 0);
+      assert.match(stored.text, /href="\/category\/classics"/, 'with the stored menu');
+      for (let i = 0; i < 2; i += 1) {
+        const rendered = await visitor.agent.get('/books?page=5').expect(200);
+        assert.equal(cacheState(rendered), undefined, 'rendered in full, and not stored');
+      }
+    } finally {
+      await workerA.db.sequelize.query('ALTER TABLE CartsGone RENAME TO Carts');
+    }
+    assert.equal(cacheState(await request(workerA.app).get('/books?page=5').expect(200)), 'miss');
+  });
+
+  test('every catalog page from the cache reads exactly as a full render for the same visitor', async () => {
+    // The same store in development: no page cache, every page rendered in full from the locals.
+    const fullRender = createApp({ config: { ...workerA.config, env: 'development' }, db: workerA.db, logger: createLogger(workerA.config) });
+    const { book, url } = await someBook(10);
+    const { shopper } = await signedInShopper(workerA, 'Twin <Reader>');
+    await shopper.add(book.id, 2).expect(303);
+    await shopper.agent.get('/cart').expect(200);
+    const sameTokens = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value="TOKEN"');
+    for (const path of ['/', '/books?page=2', '/books?sort=price-desc', '/gallery', '/search?q=dragon', '/search', '/category/classics', url]) {
+      // Stored for another visitor, so nothing of this shopper's can be in the stored copy.
+      await request(workerA.app).get(path).expect(200);
+      const cached = await shopper.agent.get(path).expect(200);
+      assert.equal(cacheState(cached), 'hit', path);
+      const full = await request(fullRender).get(path).set('Cookie', cookieHeader(shopper)).expect(200);
+      assert.equal(cacheState(full), undefined);
+      assert.match(full.text, /Twin &lt;Reader&gt;/);
+      assert.equal(sameTokens(cached.text), sameTokens(full.text), `${path} reads the same`);
+    }
   });
 });
