@@ -235,8 +235,10 @@ describe('the page cache middleware on its own', () => {
       failures.push(error);
       res.status(500).send('failed');
     }) as express.ErrorRequestHandler);
-    await request(app).get('/books').expect(500);
+    const res = await request(app).get('/books').expect(500);
     assert.match(String(failures[0]), /token generator broke/);
+    // The error page comes before helmet in the chain, yet carries its headers.
+    assert.ok(res.headers['content-security-policy'] && res.headers['x-frame-options'], 'security headers on the error page');
   });
 
   test('without both stamp rows nothing is cached', async () => {
