@@ -9,7 +9,7 @@ import type { Database } from './db/connection';
 import type { Logger } from './logger';
 import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
-import { isVersionedAsset } from './lib/assets';
+import { isCurrentAssetUrl } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
@@ -117,7 +117,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
     index: false as const,
     // The layout links versioned URLs (lib/assets.ts): those never change, so browsers may keep them.
     setHeaders: (res: express.Response) => {
-      if (config.isProduction && isVersionedAsset(res.req.originalUrl)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      if (config.isProduction && isCurrentAssetUrl(res.req.originalUrl)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   };
   app.use('/assets/vendor/pico', express.static(path.join(projectRoot, 'node_modules/@picocss/pico/css'), staticOptions));

@@ -34,7 +34,27 @@ export function assetUrl(name: string): string {
   return `/assets/${name}?v=${version}`;
 }
 
-/** A request for a versioned asset URL, which may be cached for good: the URL changes with the file. */
-export function isVersionedAsset(url: string): boolean {
-  return /[?&]v=[0-9a-f]{12}(?:&|$)/.test(url);
+/**
+ * A request for an asset URL carrying the version of the file this process serves, which may be
+ * cached for good: the URL changes with the file. Any other `v` (made up, or a newer deploy's while
+ * an old worker still answers during a rolling restart) must not be: a browser would otherwise keep
+ * this process's file under a URL that means other bytes, for a year. Only names spelled as the
+ * layout spells them (no '.', '..' or empty segments) are looked at, so the versions kept stay
+ * bounded by the files on disk.
+ */
+export function isCurrentAssetUrl(url: string): boolean {
+  const match = /^\/assets\/([^?#]+)\?(?:[^#]*&)?v=([0-9a-f]{12})(?:&|#|$)/.exec(url);
+  if (!match) return false;
+  let name: string;
+  try {
+    name = decodeURIComponent(match[1]);
+  } catch {
+    return false;
+  }
+  if (name.split('/').some((part) => part === '.' || part === '..' || part === '')) return false;
+  try {
+    return assetUrl(name) === `/assets/${name}?v=${match[2]}`;
+  } catch {
+    return false; // not a file we version
+  }
 }

@@ -9,6 +9,21 @@ const COOKIE_IGNORED = { cookie: () => COOKIE_IGNORED } as unknown as Response;
 /** csrf-csrf's defaults, which the tokens below are made with: random bytes per token, and the HMAC. */
 const TOKEN_RANDOM_BYTES = 32;
 const TOKEN_HMAC = 'sha256';
+/**
+ * The only shape of token this app hands out: the HMAC and the random value, in hex. csrf-csrf
+ * accepts a cookie that merely starts with a valid pair ("<hmac>.<random>.anything": it reads the
+ * first two parts) and hands the whole value back as the token. Its rest, decoded by the cookie
+ * parser, could hold "; Domain=..." (written raw into a page cache hit's Set-Cookie) or a character
+ * no header may carry (an ETag built from the token then threw: every catalog page a 500). A
+ * cookie of any other shape is treated as no token and replaced.
+ */
+const TOKEN_SHAPE = /^[0-9a-f]{64}\.[0-9a-f]{64}$/;
+
+/** Whether the visitor's token cookie is missing or not of the shape we issue (so: mint a new one). */
+function needsNewToken(cookies: Record<string, unknown> | undefined): boolean {
+  const value = cookies?.[CSRF_COOKIE];
+  return typeof value !== 'string' || !TOKEN_SHAPE.test(value);
+}
 
 /**
  * Random hex for new tokens, drawn from the CSPRNG a block at a time: one randomBytes call per token
@@ -62,7 +77,7 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
    */
   const randomHex = pooledRandomHex();
   const anonymousToken = (cookies: Record<string, string> | undefined, secure: boolean): { token: string; setCookie: string } => {
-    const token = cookies?.[CSRF_COOKIE] === undefined ? newAnonymousToken(randomHex()) : generateCsrfToken({ cookies } as Request, COOKIE_IGNORED);
+    const token = needsNewToken(cookies) ? newAnonymousToken(randomHex()) : generateCsrfToken({ cookies } as Request, COOKIE_IGNORED);
     return { token, setCookie: `${CSRF_COOKIE}=${token}; Path=/; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax` };
   };
   /**
@@ -73,8 +88,12 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
    */
   const newAnonymousToken = (random: string): string =>
     `${createHmac(TOKEN_HMAC, config.sessionSecret).update(`0!!${random.length}!${random}`).digest('hex')}.${random}`;
-  const token = (req: Request, res: Response): string =>
-    generateCsrfToken(req, res, { cookieOptions: { secure: req.secure } });
+  const token = (req: Request, res: Response): string => {
+    const cookies = req.cookies as Record<string, unknown> | undefined;
+    // Only a cookie that is there and of the wrong shape needs overwriting; a missing one is minted anyway.
+    const overwrite = cookies?.[CSRF_COOKIE] !== undefined && needsNewToken(cookies);
+    return generateCsrfToken(req, res, { cookieOptions: { secure: req.secure }, overwrite });
+  };
   return { protect, token, anonymousToken, validHeaderToken };
 }
 

@@ -229,7 +229,8 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
   // every line object was a sizeable share of what a hit allocated.
   const hitLogger = logger.child({}, { redact: { paths: [] } });
   // Flat name/value lists for writeHead: the same every hit, built once.
-  const notModifiedHeaders: string[] = [...headersSetBy(securityHeaders).flat(), 'X-Page-Cache', 'hit'];
+  const learned = headersSetBy(securityHeaders);
+  const notModifiedHeaders: string[] = [...learned.flat(), 'X-Page-Cache', 'hit'];
   const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
 
   /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
@@ -311,7 +312,13 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
       // The stamps could not be read: no caching; the route reads the database itself and reports
       // the failure through the error page, with every header the chain sets.
       next();
-    }).catch(next); // A bug in answering a hit is an error response, never an unhandled rejection.
+    }).catch((error: unknown) => {
+      // A bug in answering a hit is an error response, never an unhandled rejection. The error
+      // handler is reached without passing helmet (mounted after this), so its page gets the
+      // security headers here: an error page is no reason to drop the CSP or frame-ancestors.
+      if (!res.headersSent) for (const [name, value] of learned) res.setHeader(name, value);
+      next(error);
+    });
   };
 
   return (req, res, next) => {

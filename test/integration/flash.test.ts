@@ -115,4 +115,16 @@ describe('the flash cookie format', () => {
     assert.ok(value.length < 3000, `cookie value of ${value.length} characters`);
     assert.match(openFlash('secret', value)!.message, /^x+…$/);
   });
+
+  test('measures a message in the bytes it takes in the cookie, not in characters', () => {
+    // Each of these is far under 1500 characters yet was a 4-6 kB cookie, which browsers drop.
+    for (const [message, kept] of [['漢'.repeat(1400), /^漢+…$/], ['"'.repeat(1400), /^"+…$/], ['📚'.repeat(1000), /^(📚)+…$/u]] as const) {
+      const value = sealFlash('secret', { type: 'error', message });
+      assert.ok(value.length < 3000, `cookie value of ${value.length} characters`);
+      assert.match(openFlash('secret', value)!.message, kept);
+    }
+    // A message that fits is kept whole.
+    const fits = 'Welcome, 美咲! “本”'.repeat(20);
+    assert.equal(openFlash('secret', sealFlash('secret', { type: 'success', message: fits }))!.message, fits);
+  });
 });

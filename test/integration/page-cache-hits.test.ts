@@ -235,8 +235,10 @@ describe('the page cache middleware on its own', () => {
       failures.push(error);
       res.status(500).send('failed');
     }) as express.ErrorRequestHandler);
-    await request(app).get('/books').expect(500);
+    const res = await request(app).get('/books').expect(500);
     assert.match(String(failures[0]), /token generator broke/);
+    // The error page comes before helmet in the chain, yet carries its headers.
+    assert.ok(res.headers['content-security-policy'] && res.headers['x-frame-options'], 'security headers on the error page');
   });
 
   test('without both stamp rows nothing is cached', async () => {
@@ -270,6 +272,31 @@ describe('the page cache middleware on its own', () => {
     assert.ok(!csrf.validHeaderToken(sent(forged)));
     assert.equal(csrf.anonymousToken({ 'epicbook.csrf': first }, true).token, first, 'a valid cookie keeps its token');
     assert.notEqual(csrf.anonymousToken({ 'epicbook.csrf': forged }, true).token, forged, 'an invalid one is replaced');
+  });
+
+  test('a CSRF cookie that only starts with a valid token is replaced, never echoed: no injected cookie attributes, no 500', async () => {
+    const first = await request(t.app).get('/books?page=6').expect(200);
+    const valid = csrfFrom(first.text);
+    const TOKEN = /^epicbook\.csrf=[0-9a-f]{64}\.[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Lax$/;
+    // csrf-csrf validates only the first two dot-separated parts; the cookie parser decodes the rest.
+    for (const tail of ['.x%3B%20Domain%3Devil.example%3B%20Max-Age%3D99999999', '.%E2%80%A8', '.%22%3E%3Cscript%3E']) {
+      // Without a session (answered first), and with a (stale) flash cookie (answered after the page locals).
+      for (const extra of ['', '; epicbook.flash=stale']) {
+        const res = await request(t.app).get('/books?page=6').set('Cookie', `epicbook.csrf=${valid}${tail}${extra}`);
+        assert.equal(res.status, 200, `${tail}${extra}`);
+        assert.equal(cacheState(res), 'hit');
+        const cookies = (res.headers['set-cookie'] as unknown as string[]).filter((c) => c.startsWith('epicbook.csrf='));
+        assert.equal(cookies.length, 1);
+        assert.match(cookies[0], TOKEN, `${tail}${extra}: a fresh token, with the attributes we set and no others`);
+        const token = csrfFrom(res.text);
+        assert.notEqual(token, valid);
+        assert.equal(cookies[0].split(';')[0], `epicbook.csrf=${token}`, 'the page carries the cookie\'s token');
+        assert.match(res.headers.etag, /^W\/"[\w-]+"$/);
+      }
+    }
+    // A cookie of the shape we issue is still kept.
+    const kept = await request(t.app).get('/books?page=6').set('Cookie', `epicbook.csrf=${valid}`).expect(200);
+    assert.equal(csrfFrom(kept.text), valid);
   });
 
   test('a visitor with a session cookie is passed on with the page it may be answered with, and a shopper with a cart sees it', async () => {

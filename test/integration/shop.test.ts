@@ -250,5 +250,7 @@ describe('asset caching in production', () => {
     assert.equal(plain.headers['cache-control'], 'public, max-age=604800');
     const madeUp = await request(prod.app).get('/assets/css/app.css?v=1').expect(200);
     assert.equal(madeUp.headers['cache-control'], 'public, max-age=604800', 'only a real version is cached for good');
+    const otherVersion = await request(prod.app).get('/assets/css/app.css?v=0123456789ab').expect(200);
+    assert.equal(otherVersion.headers['cache-control'], 'public, max-age=604800', 'nor another deploy\'s version of the file');
   });
 });
