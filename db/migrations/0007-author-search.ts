@@ -41,6 +41,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     return;
   }
   for (const statement of SQLITE_STATEMENTS) await sequelize.query(statement);
+  // Names too short for the full-text index ("Wu") are looked up as a case-insensitive prefix of the
+  // last name; SQLite uses an index for LIKE 'wu%' only when the index folds case like LIKE does.
+  await sequelize.query('CREATE INDEX IF NOT EXISTS authors_last_name_nocase ON Authors (lastName COLLATE NOCASE)');
   // Indexes the authors already there; safe to repeat, it rebuilds from Authors.
   await sequelize.query(`INSERT INTO ${T} (${T}) VALUES ('rebuild')`);
 }
@@ -53,4 +56,5 @@ export async function down({ context: qi }: { context: QueryInterface }): Promis
   }
   for (const trigger of ['authors_search_insert', 'authors_search_delete', 'authors_search_update']) await sequelize.query(`DROP TRIGGER IF EXISTS ${trigger}`);
   await sequelize.query(`DROP TABLE IF EXISTS ${T}`);
+  await sequelize.query('DROP INDEX IF EXISTS authors_last_name_nocase');
 }

@@ -86,22 +86,32 @@ const noBooks: AuthorBooks = { bookCount: 0, hiddenCount: 0 };
 /**
  * One page of the authors a search finds, by last then first name: every indexed word must start a
  * word of the first or last name (the full-text index finds them), and short words and stopwords
- * narrow those down, as in the store's book search. Sorting by name is over the matches only.
+ * narrow those down, as in the store's book search; a search of short words alone looks up last
+ * names that start with the first. Sorting by name is over the matches only.
  */
 async function searchedAuthorIds(db: Database, words: SearchWords, requested: { page: number; perPage: number }) {
-  if (words.indexed.length === 0) return { ids: [] as number[], total: 0, page: 1, pageCount: 1 };
   const mysql = db.dialect === 'mysql';
   const T = SQLITE_AUTHOR_SEARCH_TABLE;
-  const replacements: Record<string, unknown> = {
-    match: mysql ? booleanModeMatch(words.indexed) : fts5Match(words.indexed),
-  };
-  const conditions = [mysql ? `MATCH (${AUTHOR_SEARCH_COLUMNS.map((c) => `a.${c}`).join(', ')}) AGAINST (:match IN BOOLEAN MODE)` : `${T} MATCH :match`];
+  const replacements: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  let from: string;
+  if (words.indexed.length > 0) {
+    replacements.match = mysql ? booleanModeMatch(words.indexed) : fts5Match(words.indexed);
+    conditions.push(mysql ? `MATCH (${AUTHOR_SEARCH_COLUMNS.map((c) => `a.${c}`).join(', ')}) AGAINST (:match IN BOOLEAN MODE)` : `${T} MATCH :match`);
+    from = mysql ? 'Authors a' : `${T} JOIN Authors a ON a.id = ${T}.rowid`;
+  } else {
+    // Only short words ("Wu", "Ng", "Li"): the full-text index holds none of them, but plenty of
+    // surnames are that short. The first word starts the last name, read as a range of the name
+    // index (MySQL's case-insensitive one, SQLite's NOCASE one from migration 0007).
+    replacements.start = `${words.filters[0]}%`;
+    conditions.push('a.lastName LIKE :start');
+    from = 'Authors a';
+  }
   words.filters.forEach((word, i) => {
     // Filter words are letters and digits only (searchWords), so they hold no LIKE wildcard.
     replacements[`filter${i}`] = `%${word}%`;
     conditions.push(`(a.firstName LIKE :filter${i} OR a.lastName LIKE :filter${i})`);
   });
-  const from = mysql ? 'Authors a' : `${T} JOIN Authors a ON a.id = ${T}.rowid`;
   const where = conditions.join(' AND ');
   const read = (offset: number) => db.sequelize.query<{ id: number; total: number | string }>(
     `SELECT a.id AS id, COUNT(*) OVER () AS total FROM ${from} WHERE ${where} ORDER BY a.lastName, a.firstName LIMIT :limit OFFSET :offset`,
