@@ -19,12 +19,9 @@ export function viewLocals(services: Services, csrfToken: (req: Parameters<Reque
     res.locals.currentPath = req.originalUrl;
     res.locals.cartCount = 0;
     res.locals.genres = [];
+    // A message fills the page's own slot: a page rendered now is stored without it (middleware/page-cache.ts).
     const flash = takeFlash(req, res);
-    if (flash) {
-      res.locals.flash = flash;
-      // A page carrying one visitor's message must never be stored for others (see middleware/page-cache.ts).
-      delete res.locals.pendingPage;
-    }
+    if (flash) res.locals.flash = flash;
     try {
       const [count, genres] = await Promise.all([
         services.cart.cartCount(req.session?.visitorKey),

@@ -99,6 +99,16 @@ describe('flash messages', () => {
     assert.doesNotMatch(other.text, /Only for this visitor/);
     assert.ok(csrfFrom(other.text));
   });
+
+  test('a page first rendered while showing a message is stored without it', async () => {
+    const value = sealFlash(app.config.sessionSecret, { type: 'success', message: 'Rendered for me alone' });
+    const flashed = await request(app.app).get('/?sort=flash-miss').set('Cookie', `${FLASH_COOKIE}=${value}`).expect(200);
+    assert.match(flashed.text, /Rendered for me alone/);
+    assert.equal(flashed.headers['x-page-cache'], 'miss', 'rendered and stored');
+    const other = await request(app.app).get('/?sort=flash-miss').expect(200);
+    assert.equal(other.headers['x-page-cache'], 'hit');
+    assert.doesNotMatch(other.text, /Rendered for me alone/);
+  });
 });
 
 describe('the flash cookie format', () => {
