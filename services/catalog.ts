@@ -78,15 +78,27 @@ export function coverUrl(book: Pick<Book, 'id' | 'coverType' | 'updatedAt'>): st
   return `/books/${book.id}/cover.${coverExtension(book.coverType)}?v=${stamp}`;
 }
 
-function toSummary(book: Book): BookSummary {
-  const author = book.Author;
+/** What a book summary is made of, whether read through the models or by plain SQL. */
+interface SummaryFields {
+  id: number;
+  title: string;
+  AuthorId: number;
+  genre: string;
+  pubYear: number | null;
+  price: string | number;
+  inventory: number;
+  coverType: Book['coverType'];
+  updatedAt: Date;
+}
+
+function summaryOf(book: SummaryFields, authorName: string): BookSummary {
   return {
     id: book.id,
     title: book.title,
     url: bookUrl(book.id, book.title),
     coverUrl: coverUrl(book),
     authorId: book.AuthorId,
-    authorName: author?.fullName ?? 'Unknown author',
+    authorName,
     genre: book.genre,
     genreSlug: slugify(book.genre),
     pubYear: book.pubYear,
@@ -94,6 +106,10 @@ function toSummary(book: Book): BookSummary {
     inventory: book.inventory,
     inStock: book.inventory > 0,
   };
+}
+
+function toSummary(book: Book): BookSummary {
+  return summaryOf(book, book.Author?.fullName ?? 'Unknown author');
 }
 
 const withAuthor = { model: Author, attributes: ['id', 'firstName', 'lastName'] };
@@ -244,20 +260,7 @@ interface BookRow {
 
 function rowSummary(row: BookRow): BookSummary {
   const authorName = row.firstName === null && row.lastName === null ? 'Unknown author' : `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim();
-  return {
-    id: row.id,
-    title: row.title,
-    url: bookUrl(row.id, row.title),
-    coverUrl: coverUrl({ id: row.id, coverType: row.coverType as Book['coverType'], updatedAt: parseSqlDate(row.updatedAt) }),
-    authorId: row.AuthorId,
-    authorName,
-    genre: row.genre,
-    genreSlug: slugify(row.genre),
-    pubYear: row.pubYear,
-    priceCents: toCents(row.price),
-    inventory: row.inventory,
-    inStock: row.inventory > 0,
-  };
+  return summaryOf({ ...row, coverType: row.coverType as Book['coverType'], updatedAt: parseSqlDate(row.updatedAt) }, authorName);
 }
 
 const BOOK_COLUMNS = 'b.id, b.title, b.genre, b.pubYear, b.price, b.inventory, b.AuthorId, b.coverType, b.updatedAt, a.firstName, a.lastName';
