@@ -134,6 +134,11 @@ function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Prom
   };
 }
 
+/** The end of a locking read: MySQL row locks; SQLite's write transaction already holds the whole database. */
+export function forUpdate(sql: Pick<Sql, 'dialect'>): string {
+  return sql.dialect === 'mysql' ? ' FOR UPDATE' : '';
+}
+
 /** A runner on `transaction`'s connection, or (without one) on a connection of its own per statement. */
 export function sqlRunner(sequelize: Sequelize, transaction?: Transaction | null): Sql {
   const manager = sequelize.connectionManager as unknown as ConnectionManager;

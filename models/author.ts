@@ -3,6 +3,11 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+/** "Elin Hilderbrand", or just "Homer": how the store names an author, from the model or a plain-SQL row. */
+export function authorFullName(firstName: string | null, lastName: string | null): string {
+  return `${firstName ?? ''} ${lastName ?? ''}`.trim();
+}
+
 export class Author extends Model<InferAttributes<Author>, InferCreationAttributes<Author>> {
   declare id: CreationOptional<number>;
   declare firstName: string;
@@ -11,7 +16,7 @@ export class Author extends Model<InferAttributes<Author>, InferCreationAttribut
   declare updatedAt: CreationOptional<Date>;
 
   get fullName(): NonAttribute<string> {
-    return `${this.firstName} ${this.lastName}`.trim();
+    return authorFullName(this.firstName, this.lastName);
   }
 
   static initModel(sequelize: Sequelize): void {

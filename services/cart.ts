@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../db/connection';
-import { sqlRunner, type Sql } from '../db/sql';
+import { forUpdate, sqlRunner, type Sql } from '../db/sql';
+import { authorFullName } from '../models/author';
 import { Book, Cart, Cartbook } from '../models';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
@@ -42,14 +43,11 @@ const EMPTY_CART: CartView = { lines: [], itemCount: 0, subtotalCents: 0, hasSto
  * mergeCarts, run once per sign-in, stays on the models.
  */
 
-/** MySQL row locks; SQLite's write transaction already holds the whole database. */
-const forUpdate = (sql: Sql) => (sql.dialect === 'mysql' ? ' FOR UPDATE' : '');
-
 /** The newest open cart of a visitor: one row from the carts_owner_status index (which ends in the id). */
 const OPEN_CART = "SELECT id FROM Carts WHERE ownerKey = ? AND status = 'open' ORDER BY id DESC LIMIT 1";
 
 /** The visitor's open cart (locked for update inside a transaction), or null. */
-export async function openCart(ownerKey: string, transaction?: Transaction): Promise<Cart | null> {
+async function openCart(ownerKey: string, transaction?: Transaction): Promise<Cart | null> {
   return Cart.findOne({
     where: { ownerKey, status: 'open' },
     order: [['id', 'DESC']],
@@ -180,7 +178,7 @@ export function createCartService(db: Database) {
         bookId: row.id,
         title: row.title,
         url: bookUrl(row.id, row.title),
-        authorName: `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim(),
+        authorName: authorFullName(row.firstName, row.lastName),
         unitPriceCents,
         quantity: row.quantity,
         lineTotalCents: unitPriceCents * row.quantity,

@@ -8,6 +8,7 @@ import { inIdOrder, pageIds } from './page-ids';
 import { searchWords } from '../lib/search-text';
 import { searchPage, type BookSearch } from './book-search';
 import { parseSqlDate, sqlRunner } from '../db/sql';
+import { authorFullName } from '../models/author';
 
 /** What every page knows about a book: plain data, ready for a view or JSON. */
 export interface BookSummary {
@@ -259,7 +260,7 @@ interface BookRow {
 }
 
 function rowSummary(row: BookRow): BookSummary {
-  const authorName = row.firstName === null && row.lastName === null ? 'Unknown author' : `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim();
+  const authorName = row.firstName === null && row.lastName === null ? 'Unknown author' : authorFullName(row.firstName, row.lastName);
   return summaryOf({ ...row, coverType: row.coverType as Book['coverType'], updatedAt: parseSqlDate(row.updatedAt) }, authorName);
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from '../db/connection';
-import { parseSqlDate } from '../db/sql';
+import { forUpdate, parseSqlDate } from '../db/sql';
+import { authorFullName } from '../models/author';
 import { Author, Book, Cart, Cartbook, Checkout } from '../models';
 import type { OrderStatus } from '../models/checkout';
 import type { Page } from './catalog';
@@ -109,7 +110,7 @@ export function createCheckoutService(db: Database) {
       WHERE cb.CartId = ? ORDER BY cb.id ASC`,
       [order.CartId],
     );
-    const lines = rows.map((row) => orderLine(row.id, row.title, `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim(), row.quantity, row.unitPrice));
+    const lines = rows.map((row) => orderLine(row.id, row.title, authorFullName(row.firstName, row.lastName), row.quantity, row.unitPrice));
     return orderView({ ...order, createdAt: parseSqlDate(order.createdAt) }, lines);
   }
 
@@ -135,7 +136,7 @@ export function createCheckoutService(db: Database) {
         }
         // Lock in id order so two checkouts sharing books cannot deadlock each other.
         const books = await sql.all<{ id: number; title: string; price: string | number; inventory: number }>(
-          `SELECT id, title, price, inventory FROM Books WHERE id IN (${lines.map(() => '?').join(', ')}) ORDER BY id ASC${sql.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
+          `SELECT id, title, price, inventory FROM Books WHERE id IN (${lines.map(() => '?').join(', ')}) ORDER BY id ASC${forUpdate(sql)}`,
           lines.map((l) => l.BookId),
         );
         const byId = new Map(books.map((b) => [b.id, b]));
