@@ -6,6 +6,7 @@ import * as bookSearch from './migrations/0004-book-search';
 import * as cacheStamps from './migrations/0005-cache-stamps';
 import * as stockStamp from './migrations/0006-stock-stamp';
 import * as authorSearch from './migrations/0007-author-search';
+import * as titlePrefix from './migrations/0008-title-prefix';
 
 /** Every migration, in order. Listed explicitly so the same code runs from source and from dist/. */
 const migrations = [
@@ -16,6 +17,7 @@ const migrations = [
   { name: '0005-cache-stamps', ...cacheStamps },
   { name: '0006-stock-stamp', ...stockStamp },
   { name: '0007-author-search', ...authorSearch },
+  { name: '0008-title-prefix', ...titlePrefix },
 ];
 
 /**

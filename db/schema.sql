@@ -207,4 +207,4 @@ CREATE TABLE IF NOT EXISTS `CacheStamps` (
 
 INSERT IGNORE INTO `CacheStamps` (`name`, `version`) VALUES ('catalog', 0), ('stock', 0);
 
-INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps'), ('0006-stock-stamp'), ('0007-author-search');
+INSERT IGNORE INTO `SequelizeMeta` (`name`) VALUES ('0001-initial-schema'), ('0002-accounts-admin'), ('0003-catalog-scale'), ('0004-book-search'), ('0005-cache-stamps'), ('0006-stock-stamp'), ('0007-author-search'), ('0008-title-prefix');

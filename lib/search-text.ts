@@ -29,8 +29,8 @@ export interface SearchWords {
   indexed: string[];
   /**
    * Short words and stopwords. The index cannot find them, so they only narrow what the indexed
-   * words found (a case-insensitive substring match); a search made of nothing else finds nothing,
-   * rather than scanning every book.
+   * words found (a case-insensitive substring match). A search made of nothing else ("It") finds
+   * the titles that start with its first word, rather than scanning every book for the others.
    */
   filters: string[];
 }

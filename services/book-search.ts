@@ -24,7 +24,8 @@ const STATUS_WHERE = { listed: 'b.removedAt IS NULL', hidden: 'b.removedAt IS NO
 
 /**
  * One query for both databases' full-text indexes, in the same shape: the index finds the books
- * that have every indexed word, and the short words and stopwords narrow them down.
+ * that have every indexed word, and the short words and stopwords narrow them down. A search with
+ * no indexed word reads titles that start with its first word instead.
  */
 function sqlFor(sequelize: Sequelize, search: BookSearch): SqlParts {
   const columns = search.scope === 'store' ? STORE_SEARCH_COLUMNS : ADMIN_SEARCH_COLUMNS;
@@ -36,6 +37,16 @@ function sqlFor(sequelize: Sequelize, search: BookSearch): SqlParts {
     replacements[`filter${i}`] = `%${word}%`;
     conditions.push(`(${columns.map((c) => `b.${c} LIKE :filter${i}`).join(' OR ')})`);
   });
+  if (search.words.indexed.length === 0) {
+    // Only short words and stopwords ("It", "On the"): no full-text index holds them, but titles
+    // like that exist. The first word starts the title, read as a range of a case-insensitive
+    // title index (MySQL's collation, SQLite's NOCASE index from migration 0008), in title order.
+    replacements.start = `${search.words.filters[0]}%`;
+    // Named on SQLite: without statistics its planner takes the removedAt index, though nearly
+    // every book is listed, and reads them all.
+    const from = sequelize.getDialect() === 'mysql' ? 'Books b' : 'Books b INDEXED BY books_title_nocase';
+    return { from, where: ['b.title LIKE :start', ...conditions].join(' AND '), score: 'b.title', order: 'ASC', replacements };
+  }
   if (sequelize.getDialect() === 'mysql') {
     replacements.match = booleanModeMatch(search.words.indexed);
     const match = `MATCH (${columns.map((c) => `b.${c}`).join(', ')}) AGAINST (:match IN BOOLEAN MODE)`;
@@ -83,11 +94,10 @@ async function runPage(sequelize: Sequelize, search: BookSearch, limit: number, 
 
 /**
  * One page of a search and the number of matches. A page past the end (an old link, a shortened
- * search) shows the last page, like every other list; nothing matches when no word can be looked
- * up in the index.
+ * search) shows the last page, like every other list; a search without a single word matches nothing.
  */
 export async function searchPage(sequelize: Sequelize, search: BookSearch, requested: { page: number; perPage: number }): Promise<SearchPage> {
-  if (search.words.indexed.length === 0) return { ids: [], total: 0, page: 1, pageCount: 1 };
+  if (search.words.indexed.length === 0 && search.words.filters.length === 0) return { ids: [], total: 0, page: 1, pageCount: 1 };
   const wanted = pageSlice(Number.MAX_SAFE_INTEGER, requested.page, requested.perPage);
   let rows = await runPage(sequelize, search, requested.perPage, wanted.offset);
   if (rows.length === 0 && wanted.page > 1) {

@@ -142,6 +142,8 @@ test('every query behind the main pages uses an index', async () => {
     // Search: a word of a real title, the author's name, a word with a stopword, and a last page.
     `/search?q=${encodeURIComponent(titleWord)}`, `/search?q=${encodeURIComponent(authorWords)}`,
     `/search?q=${encodeURIComponent(`the ${titleWord}`)}`, `/search?q=${encodeURIComponent(titleWord)}&page=99999`,
+    // Short words alone: a range of titles.
+    `/search?q=${encodeURIComponent(titleWord.slice(0, 2))}`,
     `/api/books?q=${encodeURIComponent(titleWord)}`, '/api/books?page=99999&sort=price-desc', '/api/genres',
   ];
   for (const url of pages) {

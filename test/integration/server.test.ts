@@ -114,7 +114,7 @@ describe('operator commands', () => {
     try {
       const migrated = runScript('scripts/db-migrate.ts', database.env);
       assert.equal(migrated.status, 0, migrated.output);
-      assert.match(migrated.output, /Migrating (SQLite file|MySQL at) .*\n\s+migrated 0001-initial-schema\n\s+migrated 0002-accounts-admin\n\s+migrated 0003-catalog-scale\n\s+migrated 0004-book-search\n\s+migrated 0005-cache-stamps\n\s+migrated 0006-stock-stamp\n\s+migrated 0007-author-search\nDone: 7 migration\(s\) applied\./);
+      assert.match(migrated.output, /Migrating (SQLite file|MySQL at) .*\n\s+migrated 0001-initial-schema\n\s+migrated 0002-accounts-admin\n\s+migrated 0003-catalog-scale\n\s+migrated 0004-book-search\n\s+migrated 0005-cache-stamps\n\s+migrated 0006-stock-stamp\n\s+migrated 0007-author-search\n\s+migrated 0008-title-prefix\nDone: 8 migration\(s\) applied\./);
       assert.match(runScript('scripts/db-migrate.ts', database.env).output, /Done: already up to date\./);
 
       const seeded = runScript('scripts/db-seed.ts', database.env);
