@@ -156,7 +156,7 @@ describe('what an order writes', () => {
     const updatedBefore = [await versionOf(lastWish), await versionOf(dune)];
 
     // Dune stays in stock: no stamp moves (the book page's count is a slot filled per response; see
-    // the page cache tests); the catalog stamp (featured in-stock books) stays.
+    // the page cache tests).
     const started = Date.now() - 1000;
     const first = new Shopper(t.app);
     await first.add(dune, 2).expect(303);
