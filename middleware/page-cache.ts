@@ -6,7 +6,7 @@ import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
-import type { CachedPage, Fillers, PageCache, Slotted } from '../services/page-cache';
+import { stockTexts, type CachedPage, type PageCache, type Slotted, type VisitorFillers } from '../services/page-cache';
 import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
 import { FLASH_COOKIE } from './flash';
@@ -94,7 +94,7 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
     },
 
     /** The slots of a visitor without a session, given its token as it goes in the page (escaped). */
-    anonymous(escapedToken: string): Fillers {
+    anonymous(escapedToken: string): VisitorFillers {
       return { token: Buffer.from(escapedToken), visitor: anonymous!.visitor, flash: anonymous!.flash };
     },
 
@@ -162,14 +162,40 @@ export function headersSetBy(middleware: RequestHandler): Array<[string, string]
 }
 
 /**
- * A validator for the page as this visitor gets it, without hashing the body per hit: the page's own
- * tag (a hash of the stored copy, taken once) and the end of the token's random half. A returning
- * visitor whose CSRF cookie is still valid gets the same token back, so the same page gets the same
- * ETag and a conditional GET is answered 304, as Express's body hash allowed before; any other
- * visitor's page differs by its token, and so does its ETag.
+ * The stored copy as this response fills it for every visitor: its tag (a hash of the stored copy,
+ * taken once) and the count in its stock slots, which the tag does not cover.
  */
-function etagOf(page: CachedPage, token: string): string {
-  return `W/"${page.tag}-${token.slice(-16)}"`;
+function contentTag(page: CachedPage, count: number | null): string {
+  return count === null ? page.tag : `${page.tag}.${count}`;
+}
+
+/**
+ * A validator for the page as this visitor gets it, without hashing the body per hit: the stored
+ * copy's tag with its stock count, and the end of the token's random half. A returning visitor whose
+ * CSRF cookie is still valid gets the same token back, so the same page gets the same ETag and a
+ * conditional GET is answered 304, as Express's body hash allowed before; any other visitor's page
+ * differs by its token, and a page whose count has changed by its count, and so does its ETag.
+ */
+function etagOf(page: CachedPage, count: number | null, token: string): string {
+  return `W/"${contentTag(page, count)}-${token.slice(-16)}"`;
+}
+
+/**
+ * The current count for a stored page's stock slots: null for a page without any; undefined when
+ * the stored copy must not be served (a new render is due, or the count could not be read, in which
+ * case the page is also no longer marked to be stored or served from the cache).
+ */
+async function currentStock(cache: PageCache, page: CachedPage, res: Response): Promise<number | null | undefined> {
+  if (!page.stock) return null;
+  try {
+    return await cache.stockCount(page.stock);
+  } catch {
+    // As when the stamp cannot be read: the route reads the database itself, and a failure there
+    // is reported through the error page; never a count that could be wrong.
+    delete res.locals.cacheablePage;
+    delete res.locals.pendingPage;
+    return undefined;
+  }
 }
 
 /** Express's freshness rule (the fresh package) for a response with an ETag and no Last-Modified. */
@@ -251,7 +277,7 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
     }, 'request completed');
   };
 
-  const sendHit = (req: Request, res: Response, page: CachedPage) => {
+  const sendHit = (req: Request, res: Response, page: CachedPage, count: number | null) => {
     const started = Date.now();
     const startedNs = process.hrtime.bigint();
     const id = randomUUID();
@@ -262,7 +288,7 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
     });
     const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
     const token = Handlebars.escapeExpression(raw);
-    const etag = etagOf(page, token);
+    const etag = etagOf(page, count, token);
     // Every header in one list, none set before: writeHead then skips building a header map.
     if (notModified(req, etag)) {
       // As Express answers a conditional GET: no body and no content headers.
@@ -270,7 +296,7 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
       res.end();
       return;
     }
-    const pieces = cache.pieces(page, fragments.anonymous(token));
+    const pieces = cache.pieces(page, { ...fragments.anonymous(token), ...cache.stockFillers(count) });
     res.writeHead(200, [...pageHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'Content-Length', String(byteLength(pieces)), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
     writePieces(req, res, pieces);
   };
@@ -306,8 +332,15 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
         return;
       }
       // A page is stored only after a render, which waited for the fragments: this wait is for form.
-      if (fragments.isReady()) sendHit(req, res, page);
-      else return fragments.ready().then(() => sendHit(req, res, page));
+      const send = (count: number | null) => {
+        if (fragments.isReady()) sendHit(req, res, page, count);
+        else return fragments.ready().then(() => sendHit(req, res, page, count));
+      };
+      if (!page.stock) return send(null);
+      return currentStock(cache, page, res).then((count) => {
+        if (count === undefined) next();
+        else return send(count);
+      });
     }, () => {
       // The stamps could not be read: no caching; the route reads the database itself and reports
       // the failure through the error page, with every header the chain sets.
@@ -353,19 +386,25 @@ export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
       next();
       return;
     }
+    const count = await currentStock(cache, page, res);
+    if (count === undefined) {
+      next();
+      return;
+    }
     if (!pending.fragments.isReady()) await pending.fragments.ready();
     const fillers = pending.fragments.forVisitor(res.locals);
     res.locals.cachedRoute = page.route;
     res.setHeader('X-Page-Cache', 'hit');
-    // The validator covers what this visitor sees: the stored page, its own header and message (a
-    // small hash each time, not the page's), and its token. Express answers 304 from it (req.fresh).
+    // The validator covers what this visitor sees: the stored page with its count, its own header
+    // and message (a small hash each time, not the page's), and its token. Express answers 304 from
+    // it (req.fresh).
     const own = createHash('sha1').update(fillers.visitor).update(fillers.flash).digest('base64url').slice(0, 16);
-    res.setHeader('ETag', `W/"${page.tag}-${own}-${fillers.token.toString().slice(-16)}"`);
+    res.setHeader('ETag', `W/"${contentTag(page, count)}-${own}-${fillers.token.toString().slice(-16)}"`);
     if (req.fresh) {
       res.status(304).end();
       return;
     }
-    const pieces = cache.pieces(page, fillers);
+    const pieces = cache.pieces(page, { ...fillers, ...cache.stockFillers(count) });
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Content-Length', byteLength(pieces));
     writePieces(req, res, pieces);
@@ -376,24 +415,37 @@ export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
  * res.render for the catalog routes. For a request servePageCache marked, the page is rendered with
  * the slot markers, stored if it is a plain 200, and sent with this visitor's slots filled from the
  * page locals (set exactly as for any page).
+ *
+ * A page that shows a book's stock passes it as `stock`, with the count the route read; the view
+ * shows it through the locals `stockCount` and `maxQuantity`, which are slot markers in the stored
+ * copy and this count in what is sent.
  */
-export async function renderPage(cache: PageCache, req: Request, res: Response, view: string, options: Record<string, unknown>): Promise<void> {
+export async function renderPage(
+  cache: PageCache,
+  req: Request,
+  res: Response,
+  view: string,
+  options: Record<string, unknown>,
+  stock: { bookId: number; count: number } | null = null,
+): Promise<void> {
   const pending = res.locals.pendingPage as PendingPage | undefined;
   if (!pending) {
-    res.render(view, options);
+    const texts = stock && stockTexts(stock.count);
+    res.render(view, texts ? { ...options, stockCount: texts.stock, maxQuantity: texts.stockLimit } : options);
     return;
   }
   await pending.fragments.ready();
+  const markers = stock && { stockCount: cache.markers.stock, maxQuantity: cache.markers.stockLimit };
   const html = await new Promise<string>((resolve, reject) => {
     res.render(
       view,
-      { ...options, csrfToken: cache.markers.token, partials: pending.fragments.markerPartials },
+      { ...options, ...markers, csrfToken: cache.markers.token, partials: pending.fragments.markerPartials },
       (err, rendered) => (err ? reject(err) : resolve(rendered)),
     );
   });
-  const fillers = pending.fragments.forVisitor(res.locals);
+  const fillers = { ...pending.fragments.forVisitor(res.locals), ...cache.stockFillers(stock && stock.count) };
   if (res.statusCode === 200 && typeof req.route?.path === 'string') {
-    const page = cache.set(pending.url, pending.version, html, req.route.path);
+    const page = cache.set(pending.url, pending.version, html, req.route.path, stock);
     res.set('X-Page-Cache', 'miss');
     res.type('html').send(cache.fill(page, fillers));
     return;

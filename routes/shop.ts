@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { Services } from '../services';
 import { SEARCH_MAX_LENGTH, SORTS, type SortKey } from '../services/catalog';
 import { renderCover } from '../services/covers';
-import { MAX_LINE_QUANTITY } from '../services/cart';
 import { NotFoundError } from '../lib/errors';
 import { paginate } from '../lib/pagination';
 import { parseBookParam, parsePage } from '../validation/common';
@@ -110,7 +109,7 @@ export function shopRoutes({ catalog, pages }: Services): Router {
       res.redirect(301, book.url);
       return;
     }
-    await renderPage(pages, req, res, 'book', { title: book.title, book, maxQuantity: Math.min(book.inventory, MAX_LINE_QUANTITY) });
+    await renderPage(pages, req, res, 'book', { title: book.title, book }, { bookId: book.id, count: book.inventory });
   });
 
   return router;

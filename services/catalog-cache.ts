@@ -19,42 +19,26 @@ import * as catalog from './catalog';
  * in-stock books), and the catalog seed. Writes made behind the app's back (SQL by hand, a script
  * run while the store is up) are picked up after MAX_AGE_MS at the latest.
  *
- * A second row, 'stock', moves with every sale. The cached pages (services/page-cache.ts) show stock
- * and depend on both rows; the menu and featured books here depend on 'catalog' alone, so an order
- * that leaves every book in stock does not throw them away.
+ * The cached pages (services/page-cache.ts) are tagged with the same stamp. A sale that leaves the
+ * book in stock bumps nothing: the one thing it changes on a page, the book page's count, is a slot
+ * filled from the current stock on every response. The 'stock' row (migration 0006) was bumped by
+ * every sale while the pages showed counts from their render; nothing reads or moves it any more.
  */
 
 const CATALOG_STAMP = 'catalog';
-const STOCK_STAMP = 'stock';
 export const MAX_AGE_MS = 60_000;
 
-/**
- * Bumps stamps in `sql`'s transaction: the stamps a change must move, in one statement (a sale that
- * sells a book out moves both). Plain SQL, as it runs in every order's transaction.
- */
-export async function bumpStamps(sql: Sql, stamps: { catalog: boolean; stock: boolean }): Promise<void> {
-  const names = [...(stamps.catalog ? [CATALOG_STAMP] : []), ...(stamps.stock ? [STOCK_STAMP] : [])];
-  if (names.length === 0) return;
-  await sql.run(`UPDATE CacheStamps SET version = version + 1 WHERE name IN (${names.map(() => '?').join(', ')})`, names);
+/** Marks the catalog cache and the cached pages of every process stale, once `sql`'s transaction commits. */
+export async function bumpCatalog(sql: Sql): Promise<void> {
+  await sql.run('UPDATE CacheStamps SET version = version + 1 WHERE name = ?', [CATALOG_STAMP]);
 }
 
-/** Marks the catalog cache of every process stale, once `transaction` commits. */
+/** bumpCatalog in `transaction`. */
 export async function bumpCatalogStamp(transaction: Transaction): Promise<void> {
-  await bumpStamps(sqlRunner(Book.sequelize!, transaction), { catalog: true, stock: false });
+  await bumpCatalog(sqlRunner(Book.sequelize!, transaction));
 }
 
-/** Marks every process's cached pages stale (but not its menu), once `transaction` commits: for a sale. */
-export async function bumpStockStamp(transaction: Transaction): Promise<void> {
-  await bumpStamps(sqlRunner(Book.sequelize!, transaction), { catalog: false, stock: true });
-}
-
-type StampRead = () => Promise<number | null>;
-
-/** Both stamps, null where the row is missing (a database the migrations have not reached). */
-export interface Stamps {
-  catalog: number | null;
-  stock: number | null;
-}
+export type StampRead = () => Promise<number | null>;
 
 /**
  * Reads the stamp for many concurrent requests with few queries. A request never joins a read
@@ -125,27 +109,21 @@ export function createStampedCache(readStamp: StampRead, now: () => number = Dat
 }
 
 /**
- * Reads both stamps in one query, batched across concurrent requests; the catalog and page caches
- * share it. Every page cache hit waits for one, so it goes by plain SQL (db/sql.ts): through
- * Sequelize's pipeline the read cost about as much again as the statement.
+ * Reads the catalog stamp (null without its row: a database the migrations have not reached),
+ * batched across concurrent requests; the catalog and page caches share it. Every page cache hit
+ * waits for one, so it goes by plain SQL (db/sql.ts): through Sequelize's pipeline the read cost
+ * about as much again as the statement.
  */
-export function createStampReader(sequelize: Sequelize): () => Promise<Stamps> {
+export function createStampReader(sequelize: Sequelize): StampRead {
   const sql = sqlRunner(sequelize);
   return batchedReader(async () => {
-    const rows = await sql.all<{ name: string; version: number | string }>(
-      `SELECT name, version FROM CacheStamps WHERE name IN ('${CATALOG_STAMP}', '${STOCK_STAMP}')`,
-    );
-    const stamps: Stamps = { catalog: null, stock: null };
-    for (const row of rows) {
-      if (row.name === CATALOG_STAMP) stamps.catalog = Number(row.version);
-      else if (row.name === STOCK_STAMP) stamps.stock = Number(row.version);
-    }
-    return stamps;
+    const row = await sql.one<{ version: number | string }>(`SELECT version FROM CacheStamps WHERE name = '${CATALOG_STAMP}'`);
+    return row === undefined ? null : Number(row.version);
   });
 }
 
-export function createCatalogCache(readStamps: () => Promise<Stamps>) {
-  const cache = createStampedCache(async () => (await readStamps()).catalog);
+export function createCatalogCache(readStamp: StampRead) {
+  const cache = createStampedCache(readStamp);
   return {
     listGenres: () => cache.get('genres', catalog.listGenres),
     featuredBooks: () => cache.get('featured', catalog.featuredBooks),
@@ -153,8 +131,8 @@ export function createCatalogCache(readStamps: () => Promise<Stamps>) {
 }
 
 /** The catalog service with its hot reads served from the cache. */
-export function cachedCatalog(readStamps: () => Promise<Stamps>) {
-  const cache = createCatalogCache(readStamps);
+export function cachedCatalog(readStamp: StampRead) {
+  const cache = createCatalogCache(readStamp);
   return {
     ...catalog,
     listGenres: cache.listGenres,

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
 import { lockOpenCart } from './cart';
-import { bumpStamps } from './catalog-cache';
+import { bumpCatalog } from './catalog-cache';
 import { pageSlice } from '../lib/pagination';
 import { addDailySalesSql, salesDay } from './sales-rollups';
 
@@ -177,9 +177,10 @@ export function createCheckoutService(db: Database) {
           'UPDATE Cartbooks SET unitPrice = (SELECT b.price FROM Books b WHERE b.id = Cartbooks.BookId), updatedAt = ? WHERE CartId = ?',
           [now, cartId],
         );
-        // Every sale changes the stock the cached pages show; a book sold out also leaves the home
-        // page's featured (in-stock) books.
-        await bumpStamps(sql, { stock: true, catalog: soldOut });
+        // A book sold out leaves the home page's featured (in-stock) books and changes how every
+        // page shows it. A count that stays above zero needs no stamp: the book page shows the
+        // current count from a slot (see services/page-cache.ts).
+        if (soldOut) await bumpCatalog(sql);
         await sql.run(
           "UPDATE Carts SET status = 'ordered', totalQuantity = ?, totalPrice = ?, updatedAt = ? WHERE id = ?",
           [quantity, centsToDecimal(subtotal), now, cartId],

@@ -2,6 +2,7 @@ import type { Database } from '../db/connection';
 import type { Config } from '../config';
 import { cachedCatalog, createStampReader } from './catalog-cache';
 import { createPageCache } from './page-cache';
+import { createStockReader } from './stock-counts';
 import { createCartService } from './cart';
 import { createCheckoutService } from './checkout';
 import { createAccountService } from './accounts';
@@ -10,10 +11,10 @@ import { createAdminServices } from './admin';
 
 export function createServices(db: Database, config: Pick<Config, 'authLimits' | 'passwordHashCost'>) {
   // One batched stamp read serves both caches.
-  const stamps = createStampReader(db.sequelize);
+  const readStamp = createStampReader(db.sequelize);
   return {
-    catalog: cachedCatalog(stamps),
-    pages: createPageCache(stamps),
+    catalog: cachedCatalog(readStamp),
+    pages: createPageCache({ readStamp, readStock: createStockReader(db.sequelize) }),
     cart: createCartService(db),
     checkout: createCheckoutService(db),
     accounts: createAccountService(db, config.passwordHashCost),

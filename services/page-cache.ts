@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { MAX_AGE_MS, type Stamps } from './catalog-cache';
+import { MAX_AGE_MS, type StampRead } from './catalog-cache';
+import { MAX_LINE_QUANTITY } from './cart';
 
 /**
  * Rendered catalog pages, kept per process and keyed by URL, served to every visitor.
@@ -12,23 +13,36 @@ import { MAX_AGE_MS, type Stamps } from './catalog-cache';
  * - 'flash': the one-time message above the page (views/partials/flash.hbs).
  * Each response fills the slots for its own visitor (see middleware/page-cache.ts).
  *
- * It is tagged with the stamps read before it was rendered (see services/catalog-cache.ts): the sum
- * of 'catalog' and 'stock', which only grow, so the sum moves whenever either does. A page is served
- * only while its tag is at least the current one and it is younger than MAX_AGE_MS, so every change
- * that bumps a stamp shows at once in every process, and writes behind the app's back within a minute.
+ * One more pair of slots is the same for every visitor but not for every moment: the book page's
+ * stock, as a count ('stock') and as the most one may add at once ('stockLimit'). Each response
+ * fills them with the count read for it (services/stock-counts.ts), so a sale changes no stored page.
+ * A page shows at most one book's count (PageStock); whether a book is in stock at all (the add
+ * button, the lists) is part of the stored copy, which a sale that sells a book out makes stale
+ * through the catalog stamp, and a count that disagrees with it sends the request to a new render.
+ *
+ * It is tagged with the catalog stamp read before it was rendered (see services/catalog-cache.ts). A
+ * page is served only while its tag is at least the current one and it is younger than MAX_AGE_MS, so
+ * every change that bumps the stamp shows at once in every process, and writes behind the app's back
+ * within a minute.
  *
  * Bounded by bytes, least recently used first out: search URLs are endless, memory is not.
  */
 
 export const DEFAULT_MAX_BYTES = 12 * 1024 * 1024;
 
-export const SLOT_KINDS = ['token', 'visitor', 'flash'] as const;
+export const SLOT_KINDS = ['token', 'visitor', 'flash', 'stock', 'stockLimit'] as const;
 export type SlotKind = (typeof SLOT_KINDS)[number];
 
 /** Text cut at markers: `parts[i]`, then what goes in `slots[i]`, then `parts[i + 1]`, and so on. */
 export interface Slotted {
   parts: Buffer[];
   slots: SlotKind[];
+}
+
+/** The book whose stock a page shows in its stock slots, and whether it was in stock when rendered. */
+export interface PageStock {
+  bookId: number;
+  inStock: boolean;
 }
 
 export interface CachedPage extends Slotted {
@@ -39,6 +53,8 @@ export interface CachedPage extends Slotted {
   tag: string;
   /** The route pattern that rendered it, for the request metrics of a hit. */
   route: string;
+  /** Set when the page has stock slots. */
+  stock: PageStock | null;
 }
 
 /**
@@ -46,7 +62,20 @@ export interface CachedPage extends Slotted {
  * rendered once for every visitor without a session, which must still carry each one's token).
  */
 export type Filler = Buffer | Slotted;
-export type Fillers = { token: Buffer } & Record<Exclude<SlotKind, 'token'>, Filler>;
+export type VisitorFillers = { token: Buffer } & Record<'visitor' | 'flash', Filler>;
+export type StockFillers = Record<'stock' | 'stockLimit', Buffer>;
+export type Fillers = VisitorFillers & StockFillers;
+
+const EMPTY = Buffer.alloc(0);
+const NO_STOCK: StockFillers = { stock: EMPTY, stockLimit: EMPTY };
+
+/** What the stock slots show for a count: the count, and the quantity field's maximum. */
+export function stockTexts(count: number): Record<'stock' | 'stockLimit', string> {
+  return { stock: String(count), stockLimit: String(Math.min(count, MAX_LINE_QUANTITY)) };
+}
+
+/** Whether a count is in stock, as the catalog says it (services/catalog.ts, inStock). */
+const inStock = (count: number): boolean => count > 0;
 
 /** The key is a string (one or two bytes a character in V8; two never undercounts), the parts are bytes. */
 const bytesOf = (page: CachedPage, key: string): number =>
@@ -72,7 +101,14 @@ function pushPieces(out: Buffer[], slotted: Slotted, fillers: Fillers): void {
   }
 }
 
-export function createPageCache(readStamps: () => Promise<Stamps>, options: { maxBytes?: number } = {}) {
+export interface PageCacheSources {
+  /** The catalog stamp (services/catalog-cache.ts createStampReader). */
+  readStamp: StampRead;
+  /** A book's current stock, undefined for no such book (services/stock-counts.ts createStockReader). */
+  readStock: (bookId: number) => Promise<number | undefined>;
+}
+
+export function createPageCache({ readStamp, readStock }: PageCacheSources, options: { maxBytes?: number } = {}) {
   const pages = new LRUCache<string, CachedPage>({
     maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
     sizeCalculation: bytesOf,
@@ -85,6 +121,8 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
     token: `csrf-${nonce}`,
     visitor: `visitor-${nonce}`,
     flash: `flash-${nonce}`,
+    stock: `stock-${nonce}`,
+    stockLimit: `stock-limit-${nonce}`,
   };
   const kindOf = new Map<string, SlotKind>(SLOT_KINDS.map((kind) => [markers[kind], kind]));
   const anyMarker = new RegExp(`(${SLOT_KINDS.map((kind) => escapeRegExp(markers[kind])).join('|')})`);
@@ -108,10 +146,26 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
     /** The token marker (as markers.token). */
     placeholder: markers.token,
 
-    /** The version a page rendered now would be tagged with; null (never cache) without both stamp rows. */
-    async version(): Promise<number | null> {
-      const { catalog, stock } = await readStamps();
-      return catalog === null || stock === null ? null : catalog + stock;
+    /** The version a page rendered now would be tagged with; null (never cache) without the stamp row. */
+    version(): Promise<number | null> {
+      return readStamp();
+    },
+
+    /**
+     * The current count for a stored page's stock slots, read after this call (never older than the
+     * request). Undefined when the stored copy no longer fits it — the book is gone, or has sold out
+     * or come back since the render — so the page must be rendered afresh. Rejects when the read fails.
+     */
+    async stockCount(stock: PageStock): Promise<number | undefined> {
+      const count = await readStock(stock.bookId);
+      return count === undefined || inStock(count) !== stock.inStock ? undefined : count;
+    },
+
+    /** The stock slots' fillers for `count`; empty for a page without any (null). */
+    stockFillers(count: number | null): StockFillers {
+      if (count === null) return NO_STOCK;
+      const texts = stockTexts(count);
+      return { stock: Buffer.from(texts.stock), stockLimit: Buffer.from(texts.stockLimit) };
     },
 
     /** The page stored for `url`, unless it is older than `version`. */
@@ -125,12 +179,19 @@ export function createPageCache(readStamps: () => Promise<Stamps>, options: { ma
       return split(html, anyMarker);
     },
 
-    /** Stores a page rendered with the markers, unless a newer copy is already there; returns the page either way. */
-    set(url: string, version: number, html: string, route: string): CachedPage {
+    /**
+     * Stores a page rendered with the markers, unless a newer copy is already there; returns the page
+     * either way. `stockOf` is the book whose count went in its stock markers, with that count.
+     */
+    set(url: string, version: number, html: string, route: string, stockOf: { bookId: number; count: number } | null = null): CachedPage {
       const { parts, slots } = split(html, anyMarker);
+      if (!stockOf && slots.some((slot) => slot === 'stock' || slot === 'stockLimit')) {
+        throw new Error(`${url}: a page with stock slots needs the book they show`);
+      }
       const partBytes = parts.reduce((sum, part) => sum + part.length, 0);
       const tag = createHash('sha1').update(html).digest('base64url');
-      const page: CachedPage = { parts, slots, partBytes, tag, version, route };
+      const stock = stockOf && { bookId: stockOf.bookId, inStock: inStock(stockOf.count) };
+      const page: CachedPage = { parts, slots, partBytes, tag, version, route, stock };
       const current = pages.peek(url);
       if (!current || current.version <= version) pages.set(url, page);
       return page;

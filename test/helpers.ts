@@ -115,7 +115,8 @@ export class Shopper {
   readonly agent: ReturnType<typeof request.agent>;
   private token = '';
 
-  constructor(app: Express) {
+  /** `app` in this process, or the address of a store running in another (http://127.0.0.1:port). */
+  constructor(app: Express | string) {
     this.agent = request.agent(app);
   }
 

@@ -10,9 +10,9 @@ import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { createMetrics } from '../../lib/metrics';
 import { createPageCache } from '../../services/page-cache';
-import { bumpCatalogStamp, bumpStockStamp } from '../../services/catalog-cache';
+import { bumpCatalogStamp } from '../../services/catalog-cache';
 import { Book } from '../../models';
-import { createVisitorFragments, headersSetBy, servePageCache } from '../../middleware/page-cache';
+import { createVisitorFragments, headersSetBy, serveCachedPageForVisitor, servePageCache } from '../../middleware/page-cache';
 import { createCsrf } from '../../middleware/csrf';
 import { create as createViews } from 'express-handlebars';
 import path from 'node:path';
@@ -114,7 +114,7 @@ describe('a page cache hit', () => {
     await visitor.get('/books?page=5').set('If-None-Match', other.headers.etag).expect(200);
 
     // A stamp that moved without changing this page: rendered again, stored again, still the same validator.
-    await t.db.writeTransaction((transaction) => bumpStockStamp(transaction));
+    await t.db.writeTransaction((transaction) => bumpCatalogStamp(transaction));
     const rerendered = await visitor.get('/books?page=5').expect(200);
     assert.equal(cacheState(rerendered), 'miss', 'a stamp moved since the page was stored');
     await visitor.get('/books?page=5').set('If-None-Match', first.headers.etag).expect(304);
@@ -210,6 +210,8 @@ describe('the page cache middleware on its own', () => {
       logger: createLogger({ logLevel: 'silent' }),
       metrics: createMetrics(t.db.sequelize),
     }));
+    // Where the session and page locals would be: a visitor with a session cookie is answered here.
+    app.use(serveCachedPageForVisitor(cache));
     app.get('/books', (_req, res) => {
       res.send(res.locals.pendingPage ? 'rendered, to be stored' : 'rendered');
     });
@@ -217,15 +219,18 @@ describe('the page cache middleware on its own', () => {
   }
 
   test('when the stamps cannot be read, the request goes on down the chain uncached instead of failing', async () => {
-    const cache = createPageCache(async () => {
-      throw new Error('database down');
+    const cache = createPageCache({
+      readStamp: async () => {
+        throw new Error('database down');
+      },
+      readStock: async () => 1,
     });
     const res = await request(appWith(cache)).get('/books').expect(200);
     assert.equal(res.text, 'rendered');
   });
 
   test('a failure while answering a hit is an error response, not an unhandled rejection', async () => {
-    const cache = createPageCache(async () => ({ catalog: 1, stock: 1 }));
+    const cache = createPageCache({ readStamp: async () => 1, readStock: async () => 1 });
     cache.set('/books', 2, `<input value="${cache.placeholder}">`, '/books');
     const app = appWith(cache, () => {
       throw new Error('token generator broke');
@@ -241,8 +246,8 @@ describe('the page cache middleware on its own', () => {
     assert.ok(res.headers['content-security-policy'] && res.headers['x-frame-options'], 'security headers on the error page');
   });
 
-  test('without both stamp rows nothing is cached', async () => {
-    const cache = createPageCache(async () => ({ catalog: 1, stock: null }));
+  test('without the stamp row nothing is cached', async () => {
+    const cache = createPageCache({ readStamp: async () => null, readStock: async () => 1 });
     assert.equal((await request(appWith(cache)).get('/books').expect(200)).text, 'rendered');
   });
 
@@ -300,7 +305,7 @@ describe('the page cache middleware on its own', () => {
   });
 
   test('a visitor with a session cookie is passed on with the page it may be answered with, and a shopper with a cart sees it', async () => {
-    const cache = createPageCache(async () => ({ catalog: 1, stock: 1 }));
+    const cache = createPageCache({ readStamp: async () => 1, readStock: async () => 1 });
     const passed = await request(appWith(cache)).get('/books').set('Cookie', 'epicbook.sid=s%3Asome.session').expect(200);
     assert.equal(passed.text, 'rendered, to be stored');
     const shopper = new Shopper(t.app);
@@ -310,5 +315,59 @@ describe('the page cache middleware on its own', () => {
     const res = await shopper.agent.get('/books').expect(200);
     assert.equal(cacheState(res), 'hit');
     assert.match(res.text, /data-cart-count="1"/);
+  });
+
+  describe('a page with stock slots', () => {
+    const SESSION = 'epicbook.sid=s%3Asome.session';
+
+    function stockPage(readStock: (id: number) => Promise<number | undefined>) {
+      const cache = createPageCache({ readStamp: async () => 1, readStock });
+      cache.set('/books', 1, `<p>${cache.markers.stock} left, at most ${cache.markers.stockLimit}</p>`, '/books', { bookId: 5, count: 4 });
+      return appWith(cache);
+    }
+
+    test('is filled from a count read for each response, with or without a session, and its ETag changes with it', async () => {
+      let count = 4;
+      const asked: number[] = [];
+      const app = stockPage(async (id) => {
+        asked.push(id);
+        return count;
+      });
+      for (const cookie of ['', SESSION]) {
+        count = 4;
+        const first = await request(app).get('/books').set('Cookie', cookie).expect(200);
+        assert.equal(cacheState(first), 'hit', cookie || 'without a session');
+        assert.match(first.text, /<p>4 left, at most 4<\/p>/);
+        await request(app).get('/books').set('Cookie', cookie).set('If-None-Match', first.headers.etag).expect(304);
+        count = 150;
+        const later = await request(app).get('/books').set('Cookie', cookie).set('If-None-Match', first.headers.etag).expect(200);
+        assert.equal(cacheState(later), 'hit');
+        assert.match(later.text, /<p>150 left, at most 99<\/p>/);
+        assert.notEqual(later.headers.etag, first.headers.etag);
+      }
+      assert.deepEqual([...new Set(asked)], [5], 'the stored page\'s own book');
+      assert.equal(asked.length, 6, 'one read per response');
+    });
+
+    test('a failed stock read passes the request on uncached, never a stale count', async () => {
+      const app = stockPage(async () => {
+        throw new Error('database away');
+      });
+      for (const cookie of ['', SESSION]) {
+        const res = await request(app).get('/books').set('Cookie', cookie).expect(200);
+        assert.equal(res.text, 'rendered', cookie || 'without a session');
+        assert.equal(cacheState(res), undefined);
+      }
+    });
+
+    test('a count the stored copy no longer fits (sold out, or the book gone) passes the request on to be rendered and stored', async () => {
+      for (const current of [0, undefined]) {
+        const app = stockPage(async () => current);
+        for (const cookie of ['', SESSION]) {
+          const res = await request(app).get('/books').set('Cookie', cookie).expect(200);
+          assert.equal(res.text, 'rendered, to be stored', `${current}, ${cookie || 'without a session'}`);
+        }
+      }
+    });
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * Looks up values by key for many concurrent requests with few queries, as batchedReader
+ * (services/catalog-cache.ts) does for one value: one read at a time, and the keys asked for while it
+ * runs are read together by the next one, which starts as soon as it ends.
+ *
+ * A key never joins a read that was already under way when it was asked for: that read could miss
+ * a change committed just before. So every answer reflects every commit made before its caller asked.
+ *
+ * Hand-written rather than DataLoader: DataLoader collects keys for one tick and then dispatches,
+ * whatever is still running, so under load it keeps several small reads in flight where this keeps
+ * one, and its per-key memo has to be switched off for answers that must be current.
+ */
+export function batchedLookup<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap<K, V>>): (key: K) => Promise<V | undefined> {
+  /** The read under way, settled either way (its own callers see its failure). */
+  let underWay: Promise<void> | null = null;
+  /** The keys waiting for the next read, and that read's answer once it has started. */
+  let next: { keys: Set<K>; answer: Promise<ReadonlyMap<K, V>> } | null = null;
+
+  const start = (keys: Set<K>): Promise<ReadonlyMap<K, V>> => {
+    const answer = readMany([...keys]);
+    const settled = answer.then(() => undefined, () => undefined);
+    underWay = settled;
+    void settled.then(() => {
+      if (underWay === settled) underWay = null;
+    });
+    return answer;
+  };
+
+  return (key) => {
+    if (!underWay) return start(new Set([key])).then((values) => values.get(key));
+    if (!next) {
+      const keys = new Set<K>();
+      // Registered after start()'s own clean-up on the same promise, so it runs right after it.
+      const answer = underWay.then(() => {
+        next = null;
+        return start(keys);
+      });
+      next = { keys, answer };
+    }
+    next.keys.add(key);
+    return next.answer.then((values) => values.get(key));
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { batchedLookup } from '../../lib/batched-lookup';
+
+/**
+ * Reads the test completes by hand, oldest first. Like a query, each read sees the values as they
+ * were when it started, whenever its answer arrives.
+ */
+function manualReads() {
+  const values = new Map<number, number>([[1, 10], [2, 20], [3, 30]]);
+  const open: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  const started: number[][] = [];
+  return {
+    values,
+    started,
+    readMany: (keys: number[]) => {
+      started.push(keys);
+      const seen = new Map([...values].filter(([key]) => keys.includes(key)));
+      return new Promise<ReadonlyMap<number, number>>((resolve, reject) => {
+        open.push({ resolve: () => resolve(seen), reject });
+      });
+    },
+    /** Completes the oldest open read, then lets the bookkeeping after it run. */
+    async finish(error?: Error) {
+      const read = open.shift()!;
+      if (error) read.reject(error);
+      else read.resolve();
+      for (let i = 0; i < 5; i += 1) await Promise.resolve();
+    },
+  };
+}
+
+describe('batchedLookup', () => {
+  test('keys asked for during a read share the next read, never the one under way', async () => {
+    const reads = manualReads();
+    const lookup = batchedLookup(reads.readMany);
+    const first = lookup(1);
+    reads.values.set(1, 11); // committed after the first read started, before the next callers ask
+    const again = lookup(1);
+    const other = lookup(2);
+    const twice = lookup(2);
+    const missing = lookup(4);
+    assert.deepEqual(reads.started, [[1]], 'one read at a time');
+    await reads.finish();
+    assert.equal(await first, 10);
+    assert.deepEqual(reads.started, [[1], [1, 2, 4]], 'those who waited share one read, each key once');
+    await reads.finish();
+    assert.equal(await again, 11, 'a caller sees every change committed before it asked');
+    assert.equal(await other, 20);
+    assert.equal(await twice, 20);
+    assert.equal(await missing, undefined, 'a key the read did not find');
+    // Nothing under way: the next caller reads at once, on its own.
+    const later = lookup(3);
+    assert.deepEqual(reads.started.at(-1), [3]);
+    await reads.finish();
+    assert.equal(await later, 30);
+  });
+
+  test('a failed read fails its own callers only; those waiting get the next read', async () => {
+    const reads = manualReads();
+    const lookup = batchedLookup(reads.readMany);
+    const failing = lookup(1);
+    const waiting = lookup(2);
+    await reads.finish(new Error('database away'));
+    await assert.rejects(failing, /database away/);
+    assert.deepEqual(reads.started, [[1], [2]]);
+    await reads.finish();
+    assert.equal(await waiting, 20);
+    const next = lookup(1);
+    await reads.finish();
+    assert.equal(await next, 10);
+  });
+});
