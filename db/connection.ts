@@ -114,9 +114,10 @@ interface SqliteWriter {
  * costs an open, a schema read and a PRAGMA per cart change or order. writeTransaction and
  * sqlWriteTransaction run one transaction at a time per process (one mutex for both), so
  * transactions share one long-lived writer connection instead (a second transaction asking while
- * it is in use, which the mutex never lets happen, would still get a connection of its own). Sequelize offers no hook for this, so we wrap
- * getConnection and releaseConnection; every connection also gets a busy timeout (several PM2
- * workers may share the file) and the column-type cache above.
+ * it is in use, which the mutex never lets happen, would still get a connection of its own).
+ * Sequelize offers no hook for this, so we wrap getConnection and releaseConnection; every
+ * connection also gets a busy timeout (several PM2 workers may share the file) and the column-type
+ * cache above.
  */
 function tuneSqliteConnections(sequelize: Sequelize): SqliteWriter {
   const manager = sequelize.connectionManager as unknown as {

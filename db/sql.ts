@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Database as SqliteDatabase } from 'sqlite3';
-import { statementCacheOf, type StatementCache } from './statement-cache';
+import { statementCacheOf, type StatementConstructor } from './statement-cache';
 
 /**
  * Plain SQL on the driver's own connections, for the few statements every cart change, order and
@@ -11,6 +11,8 @@ import { statementCacheOf, type StatementCache } from './statement-cache';
  * Statements use `?` placeholders, which both sqlite3 and mysql2 bind (mysql2 escapes them on the
  * client). Inside a transaction they run on the transaction's connection, so they see and hold its
  * locks; outside one they run on SQLite's shared read connection or a pooled MySQL connection.
+ * On SQLite every connection keeps the statements it ran prepared (db/statement-cache.ts); a write
+ * transaction made of these statements alone is db.sqlWriteTransaction (db/sql-transaction.ts).
  * Write only the SQL both databases understand, or branch on `dialect`.
  */
 
@@ -91,9 +93,9 @@ function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' |
   return params.map((value) => (value instanceof Date ? sqlDate(value, dialect) : value));
 }
 
-/** What sqlite3 gives the runner: a connection and the Statement class to prepare on it. */
+/** What the runner needs of the sqlite3 module: its Statement class, to prepare statements with. */
 export interface SqliteDriver {
-  Statement: ConstructorParameters<typeof StatementCache>[1];
+  Statement: StatementConstructor;
 }
 
 /**
