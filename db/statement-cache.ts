@@ -79,8 +79,7 @@ export class StatementCache {
           } else resolve(rows);
         });
       };
-      if (entry.ready) entry.ready.then(call, reject);
-      else call();
+      this.whenReady(entry, call, reject);
     });
   }
 
@@ -104,9 +103,27 @@ export class StatementCache {
           } else resolve({ changes: this.changes, lastID: this.lastID });
         });
       };
-      if (entry.ready) entry.ready.then(call, reject);
-      else call();
+      this.whenReady(entry, call, reject);
     });
+  }
+
+  /**
+   * Calls `call` at once when the statement is prepared, else once it is (or `reject` when it
+   * cannot be). sqlite3 throws for a parameter it cannot bind; after the wait that throw must still
+   * reach the caller's promise, as it does when `call` runs inside the promise's executor.
+   */
+  private whenReady(entry: Entry, call: () => void, reject: (error: unknown) => void): void {
+    if (!entry.ready) {
+      call();
+      return;
+    }
+    entry.ready.then(() => {
+      try {
+        call();
+      } catch (error) {
+        reject(error);
+      }
+    }, reject);
   }
 
   /**

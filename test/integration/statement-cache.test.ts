@@ -139,6 +139,25 @@ describe('prepared statements kept per SQLite connection', { skip }, () => {
     await closeDb(db);
   });
 
+  test('a driver call that throws rejects the caller, whether the statement is new or kept', async () => {
+    // sqlite3 throws from Statement#all/#run when it cannot take the arguments; a stand-in does so
+    // here, after preparing asynchronously as the driver does.
+    const Throwing = function (_database: sqlite3.Database, _text: string, callback?: (error: Error | null) => void) {
+      setImmediate(() => callback?.(null));
+      const fail = () => {
+        throw new TypeError('Data type is not supported');
+      };
+      return { all: fail, run: fail, finalize: (done?: () => void) => setImmediate(() => done?.()) };
+    } as unknown as StatementConstructor;
+    const db = await open(file);
+    const cache = new StatementCache(db, Throwing);
+    await assert.rejects(cache.all('SELECT v FROM t WHERE id = ?', [1]), /Data type is not supported/, 'first use, after the prepare');
+    await assert.rejects(cache.all('SELECT v FROM t WHERE id = ?', [1]), /Data type is not supported/, 'kept');
+    await assert.rejects(cache.run('UPDATE t SET v = v WHERE id = ?', [1]), /Data type is not supported/);
+    await cache.finalizeAll();
+    await closeDb(db);
+  });
+
   test('statements that could keep a read open after one step, and schema changes, run uncached', async () => {
     const db = await open(file);
     const cache = new StatementCache(db, Statement);
