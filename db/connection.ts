@@ -3,7 +3,9 @@ import { Mutex } from 'async-mutex';
 import type { Config, DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { initModels } from '../models';
-import { sqlRunner, type Sql } from './sql';
+import type { Database as SqliteDatabase } from 'sqlite3';
+import { mysqlSql, sqliteSql, sqlRunner, type MysqlConnection, type Sql, type SqliteDriver } from './sql';
+import { inTransaction } from './sql-transaction';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
@@ -30,6 +32,15 @@ export interface Database {
    * rows they change (SELECT ... FOR UPDATE).
    */
   writeTransaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * writeTransaction for work that is all plain SQL (db/sql-transaction.ts): BEGIN and COMMIT are
+   * plain statements instead of Sequelize's transaction machinery. On SQLite it queues on the same
+   * writers' mutex and uses the same writer connection (BEGIN IMMEDIATE, the busy timeout applying);
+   * on MySQL a pooled connection at READ COMMITTED, retried on a deadlock. `work` must run its
+   * statements on the runner it is given, and must not start another write transaction (the mutex
+   * is not re-entrant: that would wait for itself).
+   */
+  sqlWriteTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
   sql(transaction?: Transaction | null): Sql;
   /** Runs `hook` when close() is called, before the connections close (timers that query stop first). */
@@ -41,6 +52,8 @@ type SqliteCallback = (error: Error | null, rows?: unknown) => void;
 type SqliteConnection = {
   configure(option: 'busyTimeout', ms: number): void;
   open: boolean;
+  uuid?: string;
+  close(callback?: (error: Error | null) => void): void;
   all(sql: string, ...rest: unknown[]): unknown;
   run(sql: string, ...rest: unknown[]): unknown;
   exec(sql: string, ...rest: unknown[]): unknown;
@@ -89,19 +102,28 @@ function cacheTableInfo(connection: SqliteConnection, cache: Map<string, unknown
 }
 type ConnectionOptions = { uuid?: string } | undefined;
 
+/** The writer connection for sqlWriteTransaction, taken and given back like a Sequelize transaction's. */
+interface SqliteWriter {
+  acquire(): Promise<SqliteConnection>;
+  /** `clean` false: a ROLLBACK failed, so the connection may still be inside a transaction; it is closed, not reused. */
+  release(connection: SqliteConnection, clean: boolean): void;
+}
+
 /**
  * Sequelize opens a new sqlite3 connection for every transaction and closes it afterwards, which
- * costs an open, a schema read and a PRAGMA per cart change or order. writeTransaction already runs
- * one transaction at a time per process, so transactions share one long-lived writer connection
- * instead (a second transaction asking while it is in use, which writeTransaction never lets
- * happen, would still get a connection of its own). Sequelize offers no hook for this, so we wrap
- * getConnection and releaseConnection; every connection also gets a busy timeout (several PM2
- * workers may share the file) and the column-type cache above.
+ * costs an open, a schema read and a PRAGMA per cart change or order. writeTransaction and
+ * sqlWriteTransaction run one transaction at a time per process (one mutex for both), so
+ * transactions share one long-lived writer connection instead (a second transaction asking while
+ * it is in use, which the mutex never lets happen, would still get a connection of its own).
+ * Sequelize offers no hook for this, so we wrap getConnection and releaseConnection; every
+ * connection also gets a busy timeout (several PM2 workers may share the file) and the column-type
+ * cache above.
  */
-function tuneSqliteConnections(sequelize: Sequelize): void {
+function tuneSqliteConnections(sequelize: Sequelize): SqliteWriter {
   const manager = sequelize.connectionManager as unknown as {
     getConnection(options?: ConnectionOptions): Promise<SqliteConnection>;
     releaseConnection(connection: SqliteConnection, force?: boolean): void;
+    connections: Record<string, SqliteConnection>;
   };
   const getConnection = manager.getConnection.bind(manager);
   const releaseConnection = manager.releaseConnection.bind(manager);
@@ -139,11 +161,39 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
     }
     releaseConnection(connection, force);
   };
+  let plainTransactions = 0;
+  return {
+    acquire: async () => {
+      // A key of its own, as a Sequelize transaction has: the writer when it is free, which the
+      // writers' mutex makes sure of, else (a transaction started behind the mutex's back) a new connection.
+      const uuid = `sql-write-${(plainTransactions += 1)}`;
+      const connection = await manager.getConnection({ uuid });
+      // Sequelize closes a released connection only when it carries its key.
+      if (connection !== writer) connection.uuid = uuid;
+      return connection;
+    },
+    release: (connection, clean) => {
+      if (clean) {
+        manager.releaseConnection(connection);
+        return;
+      }
+      if (connection === writer) {
+        writer = null;
+        writerInUse = false;
+        delete manager.connections.writer;
+        // Closing ends whatever transaction the connection was left in.
+        connection.close();
+      } else {
+        releaseConnection(connection, true);
+      }
+    },
+  };
 }
 
 export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'>, logger: Logger): Promise<Database> {
   const logging = config.logSql ? (sql: string) => logger.debug({ sql }, 'sql') : false;
   let sequelize: Sequelize;
+  let sqliteWriter: SqliteWriter | null = null;
   if (config.database.dialect === 'sqlite') {
     sequelize = new Sequelize({
       dialect: 'sqlite',
@@ -151,7 +201,7 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
       logging,
       transactionType: Transaction.TYPES.IMMEDIATE,
     });
-    tuneSqliteConnections(sequelize);
+    sqliteWriter = tuneSqliteConnections(sequelize);
   } else {
     const mysql = config.database;
     sequelize = new Sequelize({
@@ -188,6 +238,10 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
         // at once cannot deadlock on the empty index range they both looked at. Every rule we keep
         // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
         : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
+    sqlWriteTransaction: (work) =>
+      sqliteWriter
+        ? writers.runExclusive(() => sqliteWriteTransaction(sequelize, sqliteWriter!, work))
+        : retryOnDeadlock(() => mysqlWriteTransaction(sequelize, work)),
     sql: (transaction) => sqlRunner(sequelize, transaction),
     onClose: (hook) => {
       closeHooks.push(hook);
@@ -197,6 +251,35 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
       return sequelize.close();
     },
   };
+}
+
+async function sqliteWriteTransaction<T>(sequelize: Sequelize, writer: SqliteWriter, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const connection = await writer.acquire();
+  const driver = (sequelize.connectionManager as unknown as { lib: SqliteDriver }).lib;
+  const sql = sqliteSql(async () => connection as unknown as SqliteDatabase, driver);
+  // IMMEDIATE takes the write lock up front, as Sequelize's transactions here do (transactionType).
+  return inTransaction(sql, 'BEGIN IMMEDIATE', work, (clean) => writer.release(connection, clean));
+}
+
+async function mysqlWriteTransaction<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options?: { type: string }): Promise<MysqlConnection>;
+    releaseConnection(connection: MysqlConnection): void;
+    destroyConnection(connection: MysqlConnection): Promise<void>;
+  };
+  const connection = await manager.getConnection({ type: 'write' });
+  const sql = mysqlSql(async (use) => use(connection));
+  try {
+    // For the next transaction only, as writeTransaction's (see there for why READ COMMITTED).
+    await sql.run('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  } catch (error) {
+    manager.releaseConnection(connection);
+    throw error;
+  }
+  return inTransaction(sql, 'START TRANSACTION', work, (clean) => {
+    if (clean) manager.releaseConnection(connection);
+    else void manager.destroyConnection(connection).catch(() => {});
+  });
 }
 
 const DEADLOCK_RETRIES = 5;
@@ -210,7 +293,8 @@ async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { parent?: { code?: string } }).parent?.code;
+      // Sequelize's errors carry the driver's as `parent`; plain SQL's are the driver's own.
+      const code = (error as { parent?: { code?: string } }).parent?.code ?? (error as { code?: string }).code;
       if (attempt >= DEADLOCK_RETRIES || code !== 'ER_LOCK_DEADLOCK') throw error;
       // A short random pause, so the two transactions that met do not meet again at once.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

@@ -1,4 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import type { Database as SqliteDatabase } from 'sqlite3';
+import { statementCacheOf, type StatementConstructor } from './statement-cache';
 
 /**
  * Plain SQL on the driver's own connections, for the few statements every cart change, order and
@@ -9,6 +11,8 @@ import type { Sequelize, Transaction } from 'sequelize';
  * Statements use `?` placeholders, which both sqlite3 and mysql2 bind (mysql2 escapes them on the
  * client). Inside a transaction they run on the transaction's connection, so they see and hold its
  * locks; outside one they run on SQLite's shared read connection or a pooled MySQL connection.
+ * On SQLite every connection keeps the statements it ran prepared (db/statement-cache.ts); a write
+ * transaction made of these statements alone is db.sqlWriteTransaction (db/sql-transaction.ts).
  * Write only the SQL both databases understand, or branch on `dialect`.
  */
 
@@ -48,20 +52,15 @@ export function setStatementHook(hook: StatementHook | null): void {
   statementHook = hook;
 }
 
-type Callback<T> = (error: Error | null, result?: T) => void;
-
-interface SqliteConnection {
-  all(text: string, params: unknown[], callback: Callback<unknown[]>): unknown;
-  run(text: string, params: unknown[], callback: (this: { changes: number; lastID: number }, error: Error | null) => void): unknown;
-}
-
-interface MysqlConnection {
+export interface MysqlConnection {
   query(text: string, params: unknown[], callback: (error: Error | null, result: unknown) => void): unknown;
 }
 
 interface ConnectionManager {
   getConnection(options?: Record<string, unknown>): Promise<unknown>;
   releaseConnection(connection: unknown): unknown;
+  /** The driver module Sequelize loaded: sqlite3 on SQLite. */
+  lib: unknown;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -94,12 +93,19 @@ function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' |
   return params.map((value) => (value instanceof Date ? sqlDate(value, dialect) : value));
 }
 
-function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
+/** What the runner needs of the sqlite3 module: its Statement class, to prepare statements with. */
+export interface SqliteDriver {
+  Statement: StatementConstructor;
+}
+
+/**
+ * Statements on the connection `connectionOf` gives, each from that connection's cache of prepared
+ * statements (db/statement-cache.ts).
+ */
+export function sqliteSql(connectionOf: () => Promise<SqliteDatabase>, driver: SqliteDriver): Sql {
   const all = async <T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> => {
     const connection = await connectionOf();
-    return new Promise<T[]>((resolve, reject) => {
-      connection.all(text, bindable(text, params, 'sqlite'), (error, rows) => (error ? reject(error) : resolve(rows as T[])));
-    });
+    return statementCacheOf(connection, driver.Statement).all<T>(text, bindable(text, params, 'sqlite'));
   };
   return {
     dialect: 'sqlite',
@@ -107,17 +113,13 @@ function sqliteSql(connectionOf: () => Promise<SqliteConnection>): Sql {
     one: async <T>(text: string, params?: readonly SqlValue[]) => (await all<T>(text, params))[0],
     run: async (text, params = []) => {
       const connection = await connectionOf();
-      return new Promise<RunResult>((resolve, reject) => {
-        connection.run(text, bindable(text, params, 'sqlite'), function (error) {
-          if (error) reject(error);
-          else resolve({ changes: this.changes, lastId: this.lastID });
-        });
-      });
+      const { changes, lastID } = await statementCacheOf(connection, driver.Statement).run(text, bindable(text, params, 'sqlite'));
+      return { changes, lastId: lastID };
     },
   };
 }
 
-function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Promise<T>) => Promise<T>): Sql {
+export function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Promise<T>) => Promise<T>): Sql {
   const query = (text: string, params: readonly SqlValue[]) =>
     withConnection((connection) => new Promise<unknown>((resolve, reject) => {
       connection.query(text, bindable(text, params, 'mysql'), (error, result) => (error ? reject(error) : resolve(result)));
@@ -146,7 +148,7 @@ export function sqlRunner(sequelize: Sequelize, transaction?: Transaction | null
   if (transaction && !held) throw new Error('The transaction has no connection yet.');
   if (sequelize.getDialect() === 'sqlite') {
     // Sequelize keeps SQLite's non-transaction connection open for the life of the process.
-    return sqliteSql(async () => (held ?? (await manager.getConnection())) as SqliteConnection);
+    return sqliteSql(async () => (held ?? (await manager.getConnection())) as SqliteDatabase, manager.lib as SqliteDriver);
   }
   return mysqlSql(async (use) => {
     if (held) return use(held as MysqlConnection);

@@ -31,10 +31,15 @@ const UNAVAILABLE_CODES = new Set([
 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
-  if (!(error instanceof BaseError)) return false;
-  const e = error as { parent?: { code?: string }; original?: { code?: string } };
-  const code = e.parent?.code ?? e.original?.code;
-  return code !== undefined && UNAVAILABLE_CODES.has(code);
+  if (error instanceof BaseError) {
+    const e = error as { parent?: { code?: string }; original?: { code?: string } };
+    const code = e.parent?.code ?? e.original?.code;
+    return code !== undefined && UNAVAILABLE_CODES.has(code);
+  }
+  // The drivers' own errors, as plain SQL (db/sql.ts) and its transactions' BEGIN and COMMIT throw
+  // them: sqlite3's, mysql2's and Node's socket errors all carry a numeric errno with the code.
+  const e = error as { code?: unknown; errno?: unknown } | null;
+  return typeof e?.errno === 'number' && typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code);
 }
 
 /** Turns whatever was thrown into an operational error, or null for a programmer error (a bug). */

@@ -18,8 +18,8 @@ interface SessionRow {
  * working. It runs one plain statement per call on the driver's connection: the Sequelize model
  * pipeline cost more than the statement on every request that carries a session cookie.
  *
- * On SQLite every write goes through db.writeTransaction, i.e. the one writer connection under the
- * process's write mutex: a write from another connection would compete with cart changes and
+ * On SQLite every write goes through db.sqlWriteTransaction, i.e. the one writer connection under
+ * the process's write mutex: a write from another connection would compete with cart changes and
  * orders for the file lock, and SQLite's busy handler waits for a lock by sleeping (1, 2, 5, 10 ms...).
  */
 export class SqlSessionStore extends session.Store {
@@ -54,7 +54,7 @@ export class SqlSessionStore extends session.Store {
     const now = new Date();
     const params = [sid, this.expiryOf(data, now), JSON.stringify(data), now, now];
     const write = this.db.dialect === 'sqlite'
-      ? this.db.writeTransaction((t) => this.db.sql(t).run(
+      ? this.db.sqlWriteTransaction((sql) => sql.run(
         'INSERT INTO Sessions (sid, expires, data, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?) ' +
         'ON CONFLICT(sid) DO UPDATE SET expires = excluded.expires, data = excluded.data, updatedAt = excluded.updatedAt',
         params,
@@ -87,7 +87,7 @@ export class SqlSessionStore extends session.Store {
 
   private write(text: string, params: Array<string | Date>) {
     return this.db.dialect === 'sqlite'
-      ? this.db.writeTransaction((t) => this.db.sql(t).run(text, params))
+      ? this.db.sqlWriteTransaction((sql) => sql.run(text, params))
       : this.db.sql().run(text, params);
   }
 

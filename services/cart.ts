@@ -201,8 +201,7 @@ export function createCartService(db: Database) {
 
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
     async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string; cartCreated: boolean }> {
-      return db.writeTransaction(async (transaction) => {
-        const sql = db.sql(transaction);
+      return db.sqlWriteTransaction(async (sql) => {
         // Cart before book: the lock order checkout uses too, so the two cannot deadlock.
         const cartId = await lockOpenCart(sql, ownerKey);
         const book = await lockedBook(sql, bookId);
@@ -240,8 +239,7 @@ export function createCartService(db: Database) {
 
     /** Sets one line's quantity; the book must already be in the cart. Returns the new item count. */
     async setQuantity(ownerKey: string | undefined, bookId: number, quantity: number): Promise<number> {
-      return db.writeTransaction(async (transaction) => {
-        const sql = db.sql(transaction);
+      return db.sqlWriteTransaction(async (sql) => {
         const cartId = ownerKey ? await lockOpenCart(sql, ownerKey) : null;
         const lines = cartId === null ? [] : await cartLines(sql, cartId);
         if (cartId === null || !lines.some((l) => l.BookId === bookId)) throw new NotFoundError('That book is not in your cart.');
@@ -294,8 +292,7 @@ export function createCartService(db: Database) {
 
     /** Removes one line; returns the new item count. */
     async removeItem(ownerKey: string | undefined, bookId: number): Promise<number> {
-      return db.writeTransaction(async (transaction) => {
-        const sql = db.sql(transaction);
+      return db.sqlWriteTransaction(async (sql) => {
         const cartId = ownerKey ? await lockOpenCart(sql, ownerKey) : null;
         const removed = cartId === null ? 0 : (await sql.run('DELETE FROM Cartbooks WHERE CartId = ? AND BookId = ?', [cartId, bookId])).changes;
         if (cartId === null || removed === 0) throw new NotFoundError('That book is not in your cart.');

@@ -124,9 +124,9 @@ export function createCheckoutService(db: Database) {
      * writes the Checkout. The visitor's next add starts a fresh cart.
      */
     async placeOrder(ownerKey: string, shipping: ShippingDetails, userId: number | null = null): Promise<number> {
-      return db.writeTransaction(async (transaction) => {
-        // Plain SQL (db/sql.ts): a few statements per order instead of a model pipeline per line.
-        const sql = db.sql(transaction);
+      // Plain SQL (db/sql.ts), BEGIN and COMMIT included: a few statements per order instead of a
+      // model pipeline per line.
+      return db.sqlWriteTransaction(async (sql) => {
         const cartId = await lockOpenCart(sql, ownerKey);
         const lines = cartId === null
           ? []

@@ -1,8 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import sqlite3 from 'sqlite3';
 import { Book } from '../../models';
-import { Shopper, startTestApp, type TestApp } from '../helpers';
+import { Shopper, startTestApp, testDialect, type TestApp } from '../helpers';
 
 let t: TestApp;
 before(async () => {
@@ -45,4 +46,33 @@ test('cookies in cookie-parser\'s JSON form (j:...) are ignored, never a 500', a
   // A form post with such a cookie is refused like any post without a valid token.
   const post = await request(t.app).post('/cart/items').set('Cookie', 'epicbook.csrf=j:1').type('form').send({ bookId: '1', _csrf: 'x' });
   assert.equal(post.status, 403);
+});
+
+test('a write that cannot get SQLite\'s lock in time is a 503 to try again, not a 500', { skip: testDialect !== 'sqlite' && 'SQLite\'s file lock' }, async () => {
+  const shopper = new Shopper(t.app);
+  const book = await Book.findOne({ where: { title: 'Dune' } });
+  await shopper.add(book!.id).expect(303);
+  // Another process holds the write lock; the app's writer gives up after 50 ms instead of 5 s.
+  type Writer = { configure(option: 'busyTimeout', ms: number): void };
+  const manager = t.db.sequelize.connectionManager as unknown as { getConnection(o: { uuid: string }): Promise<Writer>; releaseConnection(c: Writer): void };
+  const writer = await manager.getConnection({ uuid: 'errors-test' });
+  writer.configure('busyTimeout', 50);
+  manager.releaseConnection(writer);
+  const other = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const db = new sqlite3.Database(t.config.database.dialect === 'sqlite' ? t.config.database.storage : '', (error) => (error ? reject(error) : resolve(db)));
+  });
+  const run = (text: string) => new Promise<void>((resolve, reject) => other.run(text, (error) => (error ? reject(error) : resolve())));
+  await run('BEGIN IMMEDIATE');
+  try {
+    const page = await shopper.add(book!.id);
+    assert.equal(page.status, 503);
+    assert.equal(page.headers['retry-after'], '5');
+    assert.match(page.text, /having trouble reaching its database/);
+    assert.doesNotMatch(page.text, /SQLITE/);
+  } finally {
+    await run('COMMIT');
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    writer.configure('busyTimeout', 5000);
+  }
+  await shopper.add(book!.id).expect(303);
 });
