@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { create as createViews } from 'express-handlebars';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +8,7 @@ import type { Database } from './db/connection';
 import type { Logger } from './logger';
 import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
+import { ViewEngine } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
@@ -45,17 +45,20 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
   app.set('trust proxy', 'loopback');
-  const views = createViews({
+  // Outside development every template is compiled once, here; in development each render reads
+  // them again, so an edited template shows at the next reload.
+  const viewCache = config.env !== 'development';
+  const views = new ViewEngine({
+    viewsDir: path.join(projectRoot, 'views'),
     extname: '.hbs',
     defaultLayout: 'main',
-    layoutsDir: path.join(projectRoot, 'views/layouts'),
-    partialsDir: path.join(projectRoot, 'views/partials'),
     helpers: viewHelpers,
+    cache: viewCache,
   });
   app.engine('hbs', views.engine);
   app.set('view engine', 'hbs');
   app.set('views', path.join(projectRoot, 'views'));
-  if (config.env !== 'development') app.enable('view cache');
+  if (viewCache) app.enable('view cache');
 
   const securityHeaders = helmet({
     contentSecurityPolicy: {

@@ -14,7 +14,7 @@ import { bumpCatalogStamp, bumpStockStamp } from '../../services/catalog-cache';
 import { Book } from '../../models';
 import { createVisitorFragments, headersSetBy, servePageCache } from '../../middleware/page-cache';
 import { createCsrf } from '../../middleware/csrf';
-import { create as createViews } from 'express-handlebars';
+import { ViewEngine } from '../../lib/view-engine';
 import path from 'node:path';
 import { projectRoot } from '../../config';
 import { viewHelpers } from '../../lib/view-helpers';
@@ -201,7 +201,7 @@ describe('the page cache middleware on its own', () => {
 
   function appWith(cache: ReturnType<typeof createPageCache>, csrfToken = () => ({ token: 'token', setCookie: 'epicbook.csrf=token' })): Express {
     const app = express();
-    const views = createViews({ extname: '.hbs', partialsDir: path.join(projectRoot, 'views/partials'), helpers: viewHelpers });
+    const views = new ViewEngine({ viewsDir: path.join(projectRoot, 'views'), helpers: viewHelpers, cache: true });
     app.use(servePageCache({
       cache,
       fragments: createVisitorFragments(views, cache),
