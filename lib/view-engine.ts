@@ -87,6 +87,8 @@ export class ViewEngine {
   private readonly templates = new Map<string, Template>();
   /** The partials folder's templates by name (with the cache on; registered on `hb` too). */
   private readonly partials: Record<string, Template> = {};
+  /** Layout name → file: path.resolve per render was about a seventh of the engine's time outside Handlebars (CPU profile of GET /cart). */
+  private readonly layoutFiles = new Map<string, string>();
 
   /** For app.engine(): Express's (file, locals, callback) contract; the callback is called synchronously. */
   readonly engine = (filePath: string, locals: object, callback: EngineCallback): void => {
@@ -140,7 +142,13 @@ export class ViewEngine {
   }
 
   private layoutPath(layout: string): string {
-    return path.resolve(this.layoutsDir, path.extname(layout) ? layout : layout + this.extname);
+    let file = this.layoutFiles.get(layout);
+    if (file === undefined) {
+      file = path.resolve(this.layoutsDir, path.extname(layout) ? layout : layout + this.extname);
+      // Layout names come from our code, a handful of them: no bound needed.
+      this.layoutFiles.set(layout, file);
+    }
+    return file;
   }
 
   private runtimeOptions(options: EngineLocals): Handlebars.RuntimeOptions {
