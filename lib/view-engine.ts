@@ -184,13 +184,16 @@ export class ViewEngine {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`The ${what} does not exist: ${file}`);
       throw error;
     }
+    let parsed: hbs.AST.Program;
     try {
-      // Handlebars compiles on first use; parsing now reports a syntax error with its file, at start in production.
-      this.hb.parseWithoutProcessing(source);
+      // Parsed now, so that a syntax error names its file (at start, in production). Handlebars
+      // generates the code at first use, from this tree: what it does with the source itself
+      // (the same parse, then its whitespace rules), without parsing twice.
+      parsed = this.hb.parseWithoutProcessing(source);
     } catch (error) {
       throw new Error(`${path.relative(process.cwd(), file) || file}: ${(error as Error).message}`);
     }
-    const template = this.hb.compile(source);
+    const template = this.hb.compile(parsed);
     if (this.cache) this.templates.set(file, template);
     return template;
   }

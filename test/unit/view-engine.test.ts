@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
+import Handlebars from 'handlebars';
 import request from 'supertest';
 import { ViewEngine, type ViewEngineOptions } from '../../lib/view-engine';
 import { viewHelpers } from '../../lib/view-helpers';
@@ -114,6 +115,15 @@ describe('the view engine', () => {
     });
     const html = engine(dir).render(path.join(dir, 'x.hbs'), { layout: false, text: '"><script>alert(1)</script>', html: '<em>ok</em>', n: 2 });
     assert.equal(html, '<p title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p><em>ok</em>&lt;many&gt;');
+  });
+
+  test('applies Handlebars\' whitespace rules (~ and standalone block lines) exactly as Handlebars.compile does', () => {
+    const source = '<ul>\n  {{#each items}}\n  <li>  {{~name~}}  </li>\n  {{/each}}\n</ul>\n{{#if note}}\n  {{note}}\n{{/if}}';
+    const dir = viewsWith({ 'list.hbs': source });
+    const context = { items: [{ name: 'a' }, { name: 'b' }], note: 'n' };
+    const html = engine(dir).render(path.join(dir, 'list.hbs'), { ...context, layout: false });
+    assert.equal(html, Handlebars.compile(source)(context).trim());
+    assert.equal(html, '<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n  n');
   });
 
   test('keeps Handlebars\' @data: @root in partials and loops, @index, and data given to the render', () => {
