@@ -8,7 +8,7 @@ import type { Database } from './db/connection';
 import type { Logger } from './logger';
 import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
-import { ViewEngine } from './lib/view-engine';
+import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
@@ -45,16 +45,10 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
   app.set('trust proxy', 'loopback');
-  // Outside development every template is compiled once, here; in development each render reads
+  // Outside development every template is compiled once, at start; in development each render reads
   // them again, so an edited template shows at the next reload.
   const viewCache = config.env !== 'development';
-  const views = new ViewEngine({
-    viewsDir: path.join(projectRoot, 'views'),
-    extname: '.hbs',
-    defaultLayout: 'main',
-    helpers: viewHelpers,
-    cache: viewCache,
-  });
+  const views = createViews({ viewsDir: path.join(projectRoot, 'views'), helpers: viewHelpers, cache: viewCache });
   app.engine('hbs', views.engine);
   app.set('view engine', 'hbs');
   app.set('views', path.join(projectRoot, 'views'));
@@ -82,7 +76,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   // everything below (they set helmet's headers themselves); visitors with a session are answered
   // after the session and page locals (serveCachedPageForVisitor).
   const pageCache = config.env !== 'development';
-  const fragments = createVisitorFragments(views, services.pages);
+  const fragments = createVisitorFragments(views.library, services.pages);
   if (pageCache) {
     app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
   }

@@ -1,200 +1,185 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import { create, type ExpressHandlebars } from 'express-handlebars';
 
-/** A compiled Handlebars template. */
-export type Template = Handlebars.TemplateDelegate;
-
+type Template = Handlebars.TemplateDelegate;
 type Helper = (...args: never[]) => unknown;
-
-export interface ViewEngineOptions {
-  /** The views folder, as Express's `views` setting names it. */
-  viewsDir: string;
-  /** Default: `<viewsDir>/layouts`. */
-  layoutsDir?: string;
-  /** Default: `<viewsDir>/partials`. A partial's name is its path below here without the extension (`admin/nav`). */
-  partialsDir?: string;
-  /** Default: `.hbs`. */
-  extname?: string;
-  /** The layout a view gets unless its locals say `layout: false` or name another. Default: `main`. */
-  defaultLayout?: string;
-  helpers?: Record<string, Helper>;
-  /**
-   * true: every template under the folders is read and compiled now, once, and never read again
-   * (production). false: the view, its layout and every partial are read and compiled at each
-   * render, so an edited template shows at the next reload (development).
-   */
-  cache: boolean;
-}
-
-/** What res.render's locals may carry for the engine besides the page's own values. */
-interface EngineLocals {
-  layout?: string | false | null;
-  /** Partials for this render only, over the ones from the partials folder. */
-  partials?: Record<string, Template>;
-  /** Helpers for this render only, over the engine's. */
-  helpers?: Record<string, Helper>;
-  /** The render's `@data` (`@root` is set by Handlebars). */
-  data?: Record<string, unknown>;
-  runtimeOptions?: Handlebars.RuntimeOptions;
-}
 
 /** Express's view-engine signature. */
 export type EngineCallback = (error: Error | null, html?: string) => void;
+export type Engine = (filePath: string, locals: object, callback: EngineCallback) => void;
 
-/** Every file with the extension below a folder, as paths relative to it with forward slashes. */
-function filesBelow(dir: string, extname: string): string[] {
-  const found: string[] = [];
-  const walk = (relative: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
-    } catch (error) {
-      // A views folder without layouts or partials is allowed, as it was with express-handlebars.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && relative === '') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const child = relative ? `${relative}/${entry.name}` : entry.name;
-      // Symbolic links are followed, as express-handlebars' glob did.
-      const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && fs.statSync(path.join(dir, child)).isDirectory());
-      if (isDirectory) walk(child);
-      else if (entry.name.endsWith(extname)) found.push(child);
-    }
-  };
-  walk('');
-  return found.sort();
+export interface ViewsOptions {
+  /** The views folder, as Express's `views` setting names it; layouts/ and partials/ are in it. */
+  viewsDir: string;
+  helpers: Record<string, Helper>;
+  /** true outside development: templates compiled once, at start, and rendered from memory. */
+  cache: boolean;
+}
+
+export interface Views {
+  /** express-handlebars: it finds, reads and compiles every template (the page cache's fragments take its partials and helpers). */
+  library: ExpressHandlebars;
+  /** For app.engine(). */
+  engine: Engine;
+  /** Resolves once every template is compiled (at once in development); rejects if they could not be read. */
+  ready(): Promise<void>;
+}
+
+/** What res.render's locals carry that express-handlebars reads besides the page's own values. */
+interface RenderLocals {
+  cache?: boolean;
+  encoding?: BufferEncoding;
+  layout?: unknown;
+  data?: Record<string, unknown>;
+  helpers?: Record<string, Helper>;
+  partials?: Record<string, Template>;
+  runtimeOptions?: Handlebars.RuntimeOptions;
+  settings?: { views?: unknown };
+}
+
+/** What express-handlebars' renderView hands to each template call, as `@exphbs` too. */
+interface RenderOptions {
+  cache?: boolean;
+  encoding: BufferEncoding;
+  view: string;
+  layout: unknown;
+  data?: Record<string, unknown>;
+  helpers: Record<string, Helper>;
+  partials: Record<string, Template>;
+  runtimeOptions?: Handlebars.RuntimeOptions;
 }
 
 /**
- * The app's view engine: Handlebars templates in views/, with layouts and partials, rendered
- * synchronously. It replaces express-handlebars, keeping what our views rely on (the default layout
- * `main`, `layout: false` or another layout's name in the locals, partials named by their path in
- * views/partials, `{{{body}}}` in a layout, per-render `partials`, `helpers` and `data`, template
- * source and output trimmed). What it drops is the cost around each render: with the view cache on,
- * express-handlebars resolved paths, merged every partial and helper into new objects and chained
- * promises for the view and again for the layout; here a render is a map lookup and two template
- * calls. (`@exphbs` in a template, express-handlebars' own metadata, is gone; no view used it.)
+ * The app's views: Handlebars templates in views/, through express-handlebars. In development its
+ * own engine renders (every render reads the templates again, so an edit shows at the next reload).
+ * Outside development a render of ours replaces its engine: see CompiledViews.
  */
-export class ViewEngine {
-  private readonly hb = Handlebars.create();
-  private readonly layoutsDir: string;
-  private readonly partialsDir: string;
-  private readonly extname: string;
-  private readonly defaultLayout: string;
-  private readonly cache: boolean;
-  /** Compiled templates by absolute file path (with the cache on). */
-  private readonly templates = new Map<string, Template>();
-  /** The partials folder's templates by name (with the cache on; registered on `hb` too). */
-  private readonly partials: Record<string, Template> = {};
-  /** Layout name → file: path.resolve per render was about a seventh of the engine's time outside Handlebars (CPU profile of GET /cart). */
-  private readonly layoutFiles = new Map<string, string>();
+export function createViews({ viewsDir, helpers, cache }: ViewsOptions): Views {
+  const library = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    helpers,
+  });
+  if (!cache) return { library, engine: library.engine as Engine, ready: () => Promise.resolve() };
+  const compiled = new CompiledViews(library, viewsDir);
+  return { library, engine: compiled.engine, ready: () => compiled.loading };
+}
 
-  /** For app.engine(): Express's (file, locals, callback) contract; the callback is called synchronously. */
-  readonly engine = (filePath: string, locals: object, callback: EngineCallback): void => {
+interface Loaded {
+  /** Every template below the views folder by absolute path, with its view name. */
+  templates: Map<string, { template: Template; name: string }>;
+  /** Layout name (as a render's locals give it) → its template and file, filled as names are met. */
+  layouts: Map<string, { template: Template; file: string }>;
+  helpers: Record<string, Helper>;
+  partials: Record<string, Template>;
+  runtimeOptions: Handlebars.RuntimeOptions;
+}
+
+/**
+ * express-handlebars' render, from templates it compiled once at start, called synchronously.
+ * With its cache on it still went through dozens of promises a render (getPartials built the whole
+ * partials object again from its caches, then the view and the layout each awaited getTemplate):
+ * the cart page's render cost 88–102 µs of CPU that way against 29–33 µs here (in-process
+ * app.render, 20,000 renders; bench/README, "How the store keeps up").
+ * The template calls get exactly what express-handlebars' renderView/render pass (helpers, partials,
+ * `data` with `@exphbs`, runtimeOptions; output trimmed), so a page is byte for byte the same.
+ * Anything this does not hold (a render before the start's compile finished, a layout or view file
+ * that was not there at start, another views folder, the cache off for one render) goes to
+ * express-handlebars' own engine, which answers it as it always did, errors included.
+ */
+class CompiledViews {
+  /** Resolves once every template is compiled. */
+  readonly loading: Promise<void>;
+  private loaded: Loaded | undefined;
+
+  constructor(private readonly library: ExpressHandlebars, private readonly viewsDir: string) {
+    this.loading = this.load();
+    // Until then (and if loading failed) express-handlebars renders; its own errors reach the error
+    // handler per request, so a failed load needs no listener here.
+    this.loading.catch(() => undefined);
+  }
+
+  readonly engine: Engine = (filePath, locals, callback) => {
+    const options = locals as RenderLocals;
+    const loaded = this.loaded;
+    const view = loaded?.templates.get(filePath);
+    const layoutName = 'layout' in options ? options.layout : this.library.defaultLayout;
+    const layout = layoutName ? loaded && this.layoutFor(loaded, layoutName) : null;
+    if (!loaded || !view || layout === undefined || options.cache !== true || options.settings?.views !== this.viewsDir) {
+      void this.library.engine(filePath, options, callback);
+      return;
+    }
     let html: string;
     try {
-      html = this.render(filePath, locals);
+      const renderOptions: RenderOptions = {
+        cache: options.cache,
+        encoding: options.encoding || this.library.encoding,
+        view: view.name,
+        layout: layoutName,
+        data: options.data,
+        helpers: options.helpers ? { ...loaded.helpers, ...options.helpers } : loaded.helpers,
+        partials: options.partials ? { ...loaded.partials, ...options.partials } : loaded.partials,
+        runtimeOptions: options.runtimeOptions,
+      };
+      const runtimeOptions = options.runtimeOptions ? { ...loaded.runtimeOptions, ...options.runtimeOptions } : loaded.runtimeOptions;
+      html = call(view.template, locals, filePath, renderOptions, runtimeOptions);
+      if (layout) html = call(layout.template, { ...locals, body: html }, layout.file, { ...renderOptions, layout: undefined }, runtimeOptions);
     } catch (error) {
-      callback(error instanceof Error ? error : new Error(String(error)));
+      callback(error as Error);
       return;
     }
     callback(null, html);
   };
 
-  constructor(options: ViewEngineOptions) {
-    const viewsDir = path.resolve(options.viewsDir);
-    this.layoutsDir = path.resolve(options.layoutsDir ?? path.join(viewsDir, 'layouts'));
-    this.partialsDir = path.resolve(options.partialsDir ?? path.join(viewsDir, 'partials'));
-    this.extname = options.extname === undefined ? '.hbs' : options.extname.startsWith('.') ? options.extname : `.${options.extname}`;
-    this.defaultLayout = options.defaultLayout ?? 'main';
-    this.cache = options.cache;
-    if (options.helpers) this.hb.registerHelper(options.helpers as Handlebars.HelperDeclareSpec);
-    if (!this.cache) return;
-    for (const dir of new Set([viewsDir, this.layoutsDir, this.partialsDir])) {
-      for (const file of filesBelow(dir, this.extname)) this.templateAt(path.join(dir, file));
+  private async load(): Promise<void> {
+    const options = { cache: true };
+    // One glob below views/ takes layouts/ and partials/ too; getPartials then finds them in
+    // express-handlebars' cache, the same compiled templates. Handlebars generates a template's code
+    // at its first call, as it always did here: a syntax error fails that render, not the start.
+    const [all, partials] = await Promise.all([
+      this.library.getTemplates(this.viewsDir, options) as Promise<unknown> as Promise<Record<string, Template>>,
+      this.library.getPartials(options) as Promise<Record<string, Template>>,
+    ]);
+    const templates: Loaded['templates'] = new Map();
+    for (const [file, template] of Object.entries(all)) {
+      // express-handlebars' view name: the path below the views folder without the extension.
+      const name = file.endsWith(this.library.extname) ? file.slice(0, -this.library.extname.length) : file;
+      templates.set(path.resolve(this.viewsDir, file), { template, name });
     }
-    Object.assign(this.partials, this.readPartials());
-    this.hb.registerPartial(this.partials);
+    this.loaded = {
+      templates,
+      layouts: new Map(),
+      helpers: { ...this.library.helpers } as Record<string, Helper>,
+      partials,
+      runtimeOptions: { ...this.library.runtimeOptions },
+    };
   }
 
-  /** Renders the view at `filePath` (absolute, as Express passes it) in its layout. Throws on any failure. */
-  render(filePath: string, locals: object): string {
-    const options = locals as EngineLocals;
-    const runtime = this.runtimeOptions(options);
-    const body = this.templateAt(filePath)(locals, runtime).trim();
-    const layout = 'layout' in options ? options.layout : this.defaultLayout;
-    if (!layout) return body;
-    return this.templateAt(this.layoutPath(layout), `layout "${layout}"`)({ ...locals, body }, runtime).trim();
+  /**
+   * The compiled layout of that name and its file, or undefined when there was no such file at
+   * start (or the name is not a string, which express-handlebars fails on). The file is resolved
+   * as express-handlebars' _resolveLayoutPath does, once per name: path.resolve per render was a
+   * seventh of the render's time outside Handlebars in a CPU profile of GET /cart.
+   */
+  private layoutFor(loaded: Loaded, name: unknown): { template: Template; file: string } | undefined {
+    if (typeof name !== 'string') return undefined;
+    let layout = loaded.layouts.get(name);
+    if (layout) return layout;
+    const file = path.resolve(this.library.layoutsDir || '', path.extname(name) ? name : name + this.library.extname);
+    const template = loaded.templates.get(file)?.template;
+    if (!template) return undefined;
+    layout = { template, file };
+    // Only names that hit are kept, and layout names come from our code: a handful, no bound needed.
+    loaded.layouts.set(name, layout);
+    return layout;
   }
+}
 
-  /** Renders one partial on its own, with the engine's helpers and partials (the page cache's visitor fragments). */
-  renderPartial(name: string, context: object): string {
-    const partials = this.cache ? this.partials : this.readPartials();
-    const partial = Object.hasOwn(partials, name) ? partials[name] : undefined;
-    if (!partial) throw new Error(`The partial ${name} could not be found in ${this.partialsDir}`);
-    return this.cache ? partial(context) : partial(context, { partials });
-  }
-
-  /** Whether the partials folder holds this partial. */
-  hasPartial(name: string): boolean {
-    return Object.hasOwn(this.cache ? this.partials : this.readPartials(), name);
-  }
-
-  private layoutPath(layout: string): string {
-    let file = this.layoutFiles.get(layout);
-    if (file === undefined) {
-      file = path.resolve(this.layoutsDir, path.extname(layout) ? layout : layout + this.extname);
-      // Layout names come from our code, a handful of them: no bound needed.
-      this.layoutFiles.set(layout, file);
-    }
-    return file;
-  }
-
-  private runtimeOptions(options: EngineLocals): Handlebars.RuntimeOptions {
-    const runtime: Handlebars.RuntimeOptions = { ...options.runtimeOptions };
-    if (options.helpers) runtime.helpers = options.helpers as Handlebars.RuntimeOptions['helpers'];
-    if (options.data) runtime.data = options.data;
-    if (this.cache) {
-      // The folder's partials are registered on the instance; Handlebars lays these over them.
-      if (options.partials) runtime.partials = options.partials;
-    } else {
-      runtime.partials = { ...this.readPartials(), ...options.partials };
-    }
-    return runtime;
-  }
-
-  /** The partials folder's templates by name. */
-  private readPartials(): Record<string, Template> {
-    const partials: Record<string, Template> = {};
-    for (const file of filesBelow(this.partialsDir, this.extname)) {
-      partials[file.slice(0, -this.extname.length)] = this.templateAt(path.join(this.partialsDir, file));
-    }
-    return partials;
-  }
-
-  /** The compiled template in a file: from the cache, or read and compiled now. */
-  private templateAt(file: string, what = 'view'): Template {
-    const cached = this.templates.get(file);
-    if (cached) return cached;
-    let source: string;
-    try {
-      source = fs.readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`The ${what} does not exist: ${file}`);
-      throw error;
-    }
-    let parsed: hbs.AST.Program;
-    try {
-      // Parsed now, so that a syntax error names its file (at start, in production). Handlebars
-      // generates the code at first use, from this tree: what it does with the source itself
-      // (the same parse, then its whitespace rules), without parsing twice.
-      parsed = this.hb.parseWithoutProcessing(source);
-    } catch (error) {
-      throw new Error(`${path.relative(process.cwd(), file) || file}: ${(error as Error).message}`);
-    }
-    const template = this.hb.compile(parsed);
-    if (this.cache) this.templates.set(file, template);
-    return template;
-  }
+/** One template call as express-handlebars' render() and _renderTemplate() make it. */
+function call(template: Template, context: object, filePath: string, options: RenderOptions, runtimeOptions: Handlebars.RuntimeOptions): string {
+  const { helpers, partials } = options;
+  const data = { ...options.data, exphbs: { ...options, filePath, helpers, partials, runtimeOptions } };
+  return template(context, { ...runtimeOptions, data, helpers: helpers as Handlebars.RuntimeOptions['helpers'], partials }).trim();
 }

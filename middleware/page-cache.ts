@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeader } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import type { Logger } from '../logger';
 import type { Metrics } from '../lib/metrics';
-import type { ViewEngine } from '../lib/view-engine';
 import type { CachedPage, Fillers, PageCache, Slotted } from '../services/page-cache';
 import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
@@ -42,31 +42,33 @@ interface VisitorLocals {
   flash?: unknown;
 }
 
-type Fragment = (locals: VisitorLocals) => string;
+type Template = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
 /**
  * The per-visitor fragments of a cached page (views/partials/header-visitor.hbs and flash.hbs),
- * rendered by the app's own view engine with its partials and helpers, so they read exactly as in a
- * full render. Also the stand-ins that put the slot markers in a page rendered for the cache.
+ * rendered with the compiled partials and helpers of the app's own view engine, so they read exactly
+ * as in a full render. Also the stand-ins that put the slot markers in a page rendered for the cache.
  */
-export function createVisitorFragments(views: ViewEngine, cache: PageCache) {
-  let templates: { visitor: Fragment; flash: Fragment } | undefined;
+export function createVisitorFragments(views: ExpressHandlebars, cache: PageCache) {
+  let templates: { visitor: Template; flash: Template; options: Handlebars.RuntimeOptions } | undefined;
   let anonymous: { visitor: Slotted; flash: Buffer } | undefined;
   let loading: Promise<void> | undefined;
 
-  const partial = (name: string): Fragment => (locals) => views.renderPartial(
-    name,
+  const render = (template: Template, locals: VisitorLocals): string => template(
     { currentUser: locals.currentUser, cartCount: locals.cartCount, csrfToken: locals.csrfToken, flash: locals.flash },
+    templates!.options,
   );
 
   async function load(): Promise<void> {
-    if (!views.hasPartial('header-visitor') || !views.hasPartial('flash')) throw new Error('views/partials needs header-visitor.hbs and flash.hbs');
-    const loaded = { visitor: partial('header-visitor'), flash: partial('flash') };
+    const partials = (await views.getPartials({ cache: true })) as Record<string, Template>;
+    const visitor = partials['header-visitor'];
+    const flash = partials.flash;
+    if (typeof visitor !== 'function' || typeof flash !== 'function') throw new Error('views/partials needs header-visitor.hbs and flash.hbs');
+    templates = { visitor, flash, options: { helpers: views.helpers, partials: partials as Handlebars.RuntimeOptions['partials'] } };
     // A visitor without a session: no account, an empty cart, no message; the token differs per
     // visitor, so it stays a slot in the fragment.
     const locals: VisitorLocals = { cartCount: 0, csrfToken: cache.markers.token };
-    anonymous = { visitor: cache.fragment(loaded.visitor(locals)), flash: Buffer.from(loaded.flash(locals)) };
-    templates = loaded;
+    anonymous = { visitor: cache.fragment(render(visitor, locals)), flash: Buffer.from(render(flash, locals)) };
   }
 
   return {
@@ -76,12 +78,12 @@ export function createVisitorFragments(views: ViewEngine, cache: PageCache) {
       flash: () => cache.markers.flash,
     },
 
-    /** Whether the fragments are loaded, so a hit need not wait a tick for ready(). */
+    /** Whether the partials are compiled, so a hit need not wait a tick for ready(). */
     isReady(): boolean {
       return templates !== undefined;
     },
 
-    /** Resolves once the fragments are loaded (the anonymous ones rendered); every method below needs that. */
+    /** Resolves once the partials are compiled; every method below needs that. */
     ready(): Promise<void> {
       if (templates) return Promise.resolve();
       loading ??= load().catch((error: unknown) => {
@@ -98,10 +100,10 @@ export function createVisitorFragments(views: ViewEngine, cache: PageCache) {
 
     /** The slots of this request's visitor, from the page locals (session, account and cart already loaded). */
     forVisitor(locals: VisitorLocals): { token: Buffer; visitor: Buffer; flash: Buffer } {
-      const flash = templates!.flash(locals);
+      const flash = render(templates!.flash, locals);
       return {
         token: Buffer.from(Handlebars.escapeExpression(String(locals.csrfToken))),
-        visitor: Buffer.from(templates!.visitor(locals)),
+        visitor: Buffer.from(render(templates!.visitor, locals)),
         flash: flash ? Buffer.from(flash) : EMPTY,
       };
     },

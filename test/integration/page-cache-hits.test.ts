@@ -14,7 +14,7 @@ import { bumpCatalogStamp, bumpStockStamp } from '../../services/catalog-cache';
 import { Book } from '../../models';
 import { createVisitorFragments, headersSetBy, servePageCache } from '../../middleware/page-cache';
 import { createCsrf } from '../../middleware/csrf';
-import { ViewEngine } from '../../lib/view-engine';
+import { create as createViews } from 'express-handlebars';
 import path from 'node:path';
 import { projectRoot } from '../../config';
 import { viewHelpers } from '../../lib/view-helpers';
@@ -201,7 +201,7 @@ describe('the page cache middleware on its own', () => {
 
   function appWith(cache: ReturnType<typeof createPageCache>, csrfToken = () => ({ token: 'token', setCookie: 'epicbook.csrf=token' })): Express {
     const app = express();
-    const views = new ViewEngine({ viewsDir: path.join(projectRoot, 'views'), helpers: viewHelpers, cache: true });
+    const views = createViews({ extname: '.hbs', partialsDir: path.join(projectRoot, 'views/partials'), helpers: viewHelpers });
     app.use(servePageCache({
       cache,
       fragments: createVisitorFragments(views, cache),
