@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { create as createViews } from 'express-handlebars';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +8,7 @@ import type { Database } from './db/connection';
 import type { Logger } from './logger';
 import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
+import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
@@ -45,17 +45,14 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
   app.set('trust proxy', 'loopback');
-  const views = createViews({
-    extname: '.hbs',
-    defaultLayout: 'main',
-    layoutsDir: path.join(projectRoot, 'views/layouts'),
-    partialsDir: path.join(projectRoot, 'views/partials'),
-    helpers: viewHelpers,
-  });
+  // Outside development every template is compiled once, at start; in development each render reads
+  // them again, so an edited template shows at the next reload.
+  const viewCache = config.env !== 'development';
+  const views = createViews({ viewsDir: path.join(projectRoot, 'views'), helpers: viewHelpers, cache: viewCache });
   app.engine('hbs', views.engine);
   app.set('view engine', 'hbs');
   app.set('views', path.join(projectRoot, 'views'));
-  if (config.env !== 'development') app.enable('view cache');
+  if (viewCache) app.enable('view cache');
 
   const securityHeaders = helmet({
     contentSecurityPolicy: {
@@ -79,7 +76,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   // everything below (they set helmet's headers themselves); visitors with a session are answered
   // after the session and page locals (serveCachedPageForVisitor).
   const pageCache = config.env !== 'development';
-  const fragments = createVisitorFragments(views, services.pages);
+  const fragments = createVisitorFragments(views.library, services.pages);
   if (pageCache) {
     app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
   }
