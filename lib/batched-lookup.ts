@@ -1,7 +1,7 @@
 /**
- * Looks up values by key for many concurrent requests with few queries, as batchedReader
- * (services/catalog-cache.ts) does for one value: one read at a time, and the keys asked for while it
- * runs are read together by the next one, which starts as soon as it ends.
+ * Looks up values by key for many concurrent requests with few queries (the stock counts; with one
+ * key, the cache stamp's batchedReader in services/catalog-cache.ts): one read at a time, and the
+ * keys asked for while it runs are read together by the next one, which starts as soon as it ends.
  *
  * A key never joins a read that was already under way when it was asked for: that read could miss
  * a change committed just before. So every answer reflects every commit made before its caller asked.

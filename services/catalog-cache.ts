@@ -2,6 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { Book } from '../models';
 import { sqlRunner, type Sql } from '../db/sql';
 import * as catalog from './catalog';
+import { batchedLookup } from '../lib/batched-lookup';
 
 /**
  * What every page reads and few changes touch — the category menu with its counts and the home
@@ -44,32 +45,14 @@ export type StampRead = () => Promise<number | null>;
  * Reads the stamp for many concurrent requests with few queries. A request never joins a read
  * that was already under way when it arrived (that read could miss a change committed just before
  * the request); it waits for the next one, which starts as soon as the current one ends and serves
- * everyone who arrived meanwhile.
+ * everyone who arrived meanwhile. The same rule as the stock counts' lookup by key, with one key.
  */
 export function batchedReader<T = number | null>(read: () => Promise<T>): () => Promise<T> {
-  let current: Promise<T> | null = null;
-  let next: Promise<T> | null = null;
-  const start = (): Promise<T> => {
-    const reading = read().finally(() => {
-      if (current === reading) current = null;
-    });
-    current = reading;
-    return reading;
-  };
-  return () => {
-    if (!current) return start();
-    if (!next) {
-      next = current.then(
-        () => undefined,
-        () => undefined,
-      ).then(() => {
-        next = null;
-        return start();
-      });
-    }
-    return next;
-  };
+  const lookup = batchedLookup(async () => new Map([[ONLY, await read()]]));
+  return () => lookup(ONLY) as Promise<T>;
 }
+
+const ONLY = 0;
 
 interface Entry {
   version: number;
