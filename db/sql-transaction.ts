@@ -17,32 +17,49 @@ export class TransactionEndedError extends Error {
 }
 
 /**
+ * A statement `work` started but did not await. The driver may run it after the COMMIT or ROLLBACK
+ * (a statement prepared once runs at once, a new one first waits for its prepare), so it would land
+ * outside the transaction; the transaction is rolled back instead, once the statement has settled.
+ */
+export class UnawaitedStatementError extends Error {
+  constructor() {
+    super('A statement of this transaction was still running when its work ended; await every statement.');
+    this.name = 'UnawaitedStatementError';
+  }
+}
+
+/**
  * The runner `work` is given: `sql`'s statements until the transaction ends, then an error for
  * every statement (one the work forgot to await must not run in whatever the connection does next).
+ * end() closes it and waits for the statements still running, and says how many there were.
  */
-function scoped(sql: Sql): { sql: Sql; end(): void } {
+function scoped(sql: Sql): { sql: Sql; end(): Promise<number> } {
   let open = true;
-  const check = () => {
-    if (!open) throw new TransactionEndedError();
+  const running = new Set<Promise<unknown>>();
+  const track = <R>(statement: () => Promise<R>): Promise<R> => {
+    if (!open) return Promise.reject(new TransactionEndedError());
+    const result = statement();
+    // Registered before the caller's own await on `result`, so a statement the work awaited has
+    // left the set by the time the work goes on.
+    const leave = () => {
+      running.delete(settled);
+    };
+    const settled: Promise<void> = result.then(leave, leave);
+    running.add(settled);
+    return result;
   };
   return {
     sql: {
       dialect: sql.dialect,
-      all: async (text, params) => {
-        check();
-        return sql.all(text, params);
-      },
-      one: async (text, params) => {
-        check();
-        return sql.one(text, params);
-      },
-      run: async (text, params) => {
-        check();
-        return sql.run(text, params);
-      },
+      all: (text, params) => track(() => sql.all(text, params)),
+      one: (text, params) => track(() => sql.one(text, params)),
+      run: (text, params) => track(() => sql.run(text, params)),
     },
-    end: () => {
+    end: async () => {
       open = false;
+      const stillRunning = running.size;
+      await Promise.all(running);
+      return stillRunning;
     },
   };
 }
@@ -70,10 +87,11 @@ export async function inTransaction<T>(
   let result: T;
   try {
     result = await work(scope.sql);
-    scope.end();
+    if ((await scope.end()) > 0) throw new UnawaitedStatementError();
     await sql.run('COMMIT');
   } catch (error) {
-    scope.end();
+    // Every statement the work started has settled before the ROLLBACK, so none lands after it.
+    await scope.end();
     let clean = true;
     try {
       // After a failed COMMIT SQLite keeps the transaction open, and InnoDB may already have rolled

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sqlite3 from 'sqlite3';
 import { setStatementHook } from '../../db/sql';
-import { TransactionEndedError } from '../../db/sql-transaction';
+import { TransactionEndedError, UnawaitedStatementError } from '../../db/sql-transaction';
 import { startTestApp, testDialect, type TestApp } from '../helpers';
 
 let t: TestApp;
@@ -123,6 +123,35 @@ describe('db.sqlWriteTransaction', () => {
     await assert.rejects(leaked!.run('UPDATE Books SET inventory = inventory + 9 WHERE id = ?', [5]), TransactionEndedError);
     await assert.rejects(leaked!.all('SELECT 1'), TransactionEndedError);
     assert.equal(await inventoryOf(5), before);
+  });
+
+  test('a statement the work did not await never lands outside the transaction', async () => {
+    // Warm the cache of prepared statements, so BEGIN, COMMIT and ROLLBACK run at once while a new
+    // statement text waits for its prepare: the order in which a forgotten statement would overtake them.
+    await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [6]));
+    await assert.rejects(t.db.sqlWriteTransaction(async () => {
+      throw new Error('warm the rollback');
+    }));
+    const before = await inventoryOf(6);
+    for (let i = 0; i < 3; i += 1) {
+      await assert.rejects(
+        t.db.sqlWriteTransaction(async (sql) => {
+          void sql.run(`UPDATE Books SET inventory = inventory + 100 WHERE id = ? /* thrown ${i} */`, [6]).catch(() => undefined);
+          throw new Error('boom');
+        }),
+        /boom/,
+        'the caller gets the work\'s own error',
+      );
+      await assert.rejects(
+        t.db.sqlWriteTransaction(async (sql) => {
+          void sql.run(`UPDATE Books SET inventory = inventory + 100 WHERE id = ? /* returned ${i} */`, [6]).catch(() => undefined);
+        }),
+        UnawaitedStatementError,
+        'work that returns with a statement still running is rolled back, not committed',
+      );
+    }
+    assert.equal(await inventoryOf(6), before, 'neither the rolled-back nor the unawaited writes were kept');
+    await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [6]));
   });
 
   test('queues behind writeTransaction on the same mutex (SQLite), so the two never interleave', { skip: testDialect !== 'sqlite' && 'MySQL locks rows, not a process mutex' }, async () => {
