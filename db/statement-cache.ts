@@ -65,7 +65,7 @@ export class StatementCache {
   }
 
   all<T>(text: string, params: unknown[]): Promise<T[]> {
-    const entry = this.entryFor(text, false);
+    const entry = this.entryFor(text, false, params.length);
     return new Promise<T[]>((resolve, reject) => {
       if (!entry) {
         this.connection.all(text, params, (error: Error | null, rows: T[]) => (error ? reject(error) : resolve(rows)));
@@ -84,7 +84,7 @@ export class StatementCache {
   }
 
   run(text: string, params: unknown[]): Promise<CachedRunResult> {
-    const entry = this.entryFor(text, true);
+    const entry = this.entryFor(text, true, params.length);
     return new Promise<CachedRunResult>((resolve, reject) => {
       if (!entry) {
         this.connection.run(text, params, function (error: Error | null) {
@@ -139,7 +139,11 @@ export class StatementCache {
   }
 
   /** The kept statement for `text`, preparing (and keeping) it on first use; null when it must run uncached. */
-  private entryFor(text: string, forRun: boolean): Entry | null {
+  private entryFor(text: string, forRun: boolean, paramCount: number): Entry | null {
+    // sqlite3 clears a statement's bindings only when it is given parameters: called with none, a
+    // kept statement with placeholders would run with the previous caller's values (another
+    // visitor's, on the shared connection). The driver binds NULL to a fresh one, as before.
+    if (paramCount === 0 && text.includes('?')) return null;
     const found = this.entries.get(text);
     if (found) {
       if (forRun && !found.runnable) return null;

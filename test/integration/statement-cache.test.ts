@@ -71,6 +71,19 @@ describe('prepared statements kept per SQLite connection', { skip }, () => {
     await closeDb(db);
   });
 
+  test("a statement with placeholders called without parameters never reuses the previous caller's values", async () => {
+    const db = await open(file);
+    const cache = new StatementCache(db, Statement);
+    assert.deepEqual(await cache.all('SELECT ? AS x', ['secret']), [{ x: 'secret' }]);
+    assert.deepEqual(await cache.all('SELECT ? AS x', []), [{ x: null }], 'bound as NULL, as the driver does for a fresh statement');
+    assert.deepEqual(await cache.run('UPDATE t SET v = v WHERE id = ?', [1]), { changes: 1, lastID: 0 });
+    assert.equal((await cache.run('UPDATE t SET v = v WHERE id = ?', [])).changes, 0, 'id = NULL matches nothing');
+    assert.deepEqual(await cache.all('SELECT 1 AS one', []), [{ one: 1 }]);
+    assert.ok(cache.has('SELECT 1 AS one'), 'a statement without placeholders is still kept');
+    await cache.finalizeAll();
+    await closeDb(db);
+  });
+
   test('a reused statement holds no snapshot: it sees what another connection committed after its first use', async () => {
     const reader = await open(file);
     const writer = await open(file);
