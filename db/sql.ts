@@ -87,6 +87,19 @@ export function parseSqlDate(value: unknown): Date {
   return date;
 }
 
+/** The drivers' errors that came out of db.sql(), so the error handler can tell them from other errors with the same codes. */
+const driverErrors = new WeakSet<object>();
+
+/** Whether `error` is a database driver's own error from a db.sql() statement (BEGIN and COMMIT included). */
+export function isSqlDriverError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && driverErrors.has(error);
+}
+
+function fromDriver(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null) driverErrors.add(error);
+  return error;
+}
+
 function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
   // Every statement passes through here, so the hook sees them all.
   if (statementHook) statementHook(text, params);
@@ -105,7 +118,9 @@ export interface SqliteDriver {
 export function sqliteSql(connectionOf: () => Promise<SqliteDatabase>, driver: SqliteDriver): Sql {
   const all = async <T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> => {
     const connection = await connectionOf();
-    return statementCacheOf(connection, driver.Statement).all<T>(text, bindable(text, params, 'sqlite'));
+    return statementCacheOf(connection, driver.Statement).all<T>(text, bindable(text, params, 'sqlite')).catch((error: unknown) => {
+      throw fromDriver(error);
+    });
   };
   return {
     dialect: 'sqlite',
@@ -113,7 +128,9 @@ export function sqliteSql(connectionOf: () => Promise<SqliteDatabase>, driver: S
     one: async <T>(text: string, params?: readonly SqlValue[]) => (await all<T>(text, params))[0],
     run: async (text, params = []) => {
       const connection = await connectionOf();
-      const { changes, lastID } = await statementCacheOf(connection, driver.Statement).run(text, bindable(text, params, 'sqlite'));
+      const { changes, lastID } = await statementCacheOf(connection, driver.Statement).run(text, bindable(text, params, 'sqlite')).catch((error: unknown) => {
+        throw fromDriver(error);
+      });
       return { changes, lastId: lastID };
     },
   };
@@ -122,7 +139,7 @@ export function sqliteSql(connectionOf: () => Promise<SqliteDatabase>, driver: S
 export function mysqlSql(withConnection: <T>(use: (connection: MysqlConnection) => Promise<T>) => Promise<T>): Sql {
   const query = (text: string, params: readonly SqlValue[]) =>
     withConnection((connection) => new Promise<unknown>((resolve, reject) => {
-      connection.query(text, bindable(text, params, 'mysql'), (error, result) => (error ? reject(error) : resolve(result)));
+      connection.query(text, bindable(text, params, 'mysql'), (error, result) => (error ? reject(fromDriver(error)) : resolve(result)));
     }));
   const all = async <T>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)) as T[];
   return {

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { BaseError, ConnectionError, TimeoutError } from 'sequelize';
 import type { Logger } from '../logger';
+import { isSqlDriverError } from '../db/sql';
 import { AppError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, isAppError } from '../lib/errors';
 
 export const notFound: RequestHandler = () => {
@@ -37,9 +38,9 @@ function isDatabaseUnavailable(error: unknown): boolean {
     return code !== undefined && UNAVAILABLE_CODES.has(code);
   }
   // The drivers' own errors, as plain SQL (db/sql.ts) and its transactions' BEGIN and COMMIT throw
-  // them: sqlite3's, mysql2's and Node's socket errors all carry a numeric errno with the code.
-  const e = error as { code?: unknown; errno?: unknown } | null;
-  return typeof e?.errno === 'number' && typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code);
+  // them; only those: another socket error with the same code is no reason to blame the database.
+  const code = (error as { code?: unknown } | null)?.code;
+  return isSqlDriverError(error) && typeof code === 'string' && UNAVAILABLE_CODES.has(code);
 }
 
 /** Turns whatever was thrown into an operational error, or null for a programmer error (a bug). */

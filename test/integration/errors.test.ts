@@ -2,6 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import sqlite3 from 'sqlite3';
+import express from 'express';
+import { errorHandler } from '../../middleware/errors';
+import { sqlRunner } from '../../db/sql';
+import { createLogger } from '../../logger';
 import { Book } from '../../models';
 import { Shopper, startTestApp, testDialect, type TestApp } from '../helpers';
 
@@ -75,4 +79,26 @@ test('a write that cannot get SQLite\'s lock in time is a 503 to try again, not 
     writer.configure('busyTimeout', 5000);
   }
   await shopper.add(book!.id).expect(303);
+});
+
+test('a socket error from anything but the database is a 500, not "database unavailable"', async () => {
+  const app = express();
+  app.get('/api/elsewhere', () => {
+    // What an outbound HTTP or mail call that failed would throw: same code as a database connection refused.
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { errno: -111, code: 'ECONNREFUSED', syscall: 'connect' });
+  });
+  app.get('/api/database', async () => {
+    // The driver's own error from a plain statement: the one case the same codes mean the database.
+    const sql = sqlRunner(t.db.sequelize);
+    try {
+      await sql.all('SELECT * FROM NoSuchTable');
+    } catch (error) {
+      throw Object.assign(error as Error, { code: testDialect === 'sqlite' ? 'SQLITE_BUSY' : 'ER_LOCK_WAIT_TIMEOUT' });
+    }
+  });
+  app.use(errorHandler(createLogger({ ...t.config, logLevel: 'silent' })));
+  const elsewhere = await request(app).get('/api/elsewhere').expect(500);
+  assert.equal(elsewhere.body.error.code, 'internal');
+  const database = await request(app).get('/api/database').expect(503);
+  assert.equal(database.body.error.code, 'unavailable');
 });
