@@ -41,6 +41,9 @@ export async function bumpCatalogStamp(transaction: Transaction): Promise<void> 
 
 export type StampRead = () => Promise<number | null>;
 
+/** The one key batchedReader's lookup is asked for. */
+const ONLY = 0;
+
 /**
  * Reads the stamp for many concurrent requests with few queries. A request never joins a read
  * that was already under way when it arrived (that read could miss a change committed just before
@@ -51,8 +54,6 @@ export function batchedReader<T = number | null>(read: () => Promise<T>): () => 
   const lookup = batchedLookup(async () => new Map([[ONLY, await read()]]));
   return () => lookup(ONLY) as Promise<T>;
 }
-
-const ONLY = 0;
 
 interface Entry {
   version: number;
