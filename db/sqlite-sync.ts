@@ -89,11 +89,6 @@ class Connection {
     this.db.pragma('foreign_keys = ON');
   }
 
-  /** How many statements are kept (for tests). */
-  get kept(): number {
-    return this.statements.size;
-  }
-
   private statement(text: string): Statement {
     let statement = this.statements.get(text);
     if (statement) {
@@ -110,16 +105,22 @@ class Connection {
 
   /**
    * Runs `step` on the statement for `text` now, or, while the database is busy, after short pauses
-   * until the budget is spent. A statement that fails is not kept, so it is prepared afresh next time.
+   * until the budget is spent. better-sqlite3 resets a statement after every use, failed or not, so
+   * a kept statement holds no read snapshot and no bindings between uses.
    */
   private execute<R>(text: string, params: readonly SqlValue[], step: (statement: Statement, values: unknown[]) => R): Promise<R> {
     let values: unknown[];
     try {
       values = bindable(text, params, 'sqlite').map(driverValue);
+    } catch (error) {
+      // The statement hook's own error, not the driver's.
+      return Promise.reject(error);
+    }
+    try {
       return Promise.resolve(step(this.statement(text), values));
     } catch (error) {
       if (!isBusy(error) || this.options.busyTimeoutMs <= 0) return Promise.reject(asReported(error));
-      return this.retry(text, values!, step, error);
+      return this.retry(text, values, step, error);
     }
   }
 

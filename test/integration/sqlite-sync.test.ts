@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sqlite3 from 'sqlite3';
-import { syncSqliteOf } from '../../db/connection';
+import { connectDatabase, syncSqliteOf } from '../../db/connection';
+import { createLogger } from '../../logger';
 import { isSqlDriverError, type Sql } from '../../db/sql';
 import { forgetSqliteProbe, sharesOneSqlite } from '../../db/sqlite-library';
 import { startTestApp, testDialect, type TestApp } from '../helpers';
@@ -205,5 +206,21 @@ describe('closing', { skip }, () => {
     await own.close();
     await assert.rejects(reader.one('SELECT id FROM Books WHERE id = ?', [1]), /not open/);
     await assert.rejects(sync.writeTransaction(async () => undefined), /not open/);
+  });
+});
+
+describe(':memory:', { skip }, () => {
+  test('a database per connection, so everything stays on Sequelize\'s one connection there', async () => {
+    const db = await connectDatabase({ database: { dialect: 'sqlite', storage: ':memory:' }, logSql: false }, createLogger({ ...t.config, logLevel: 'silent' }));
+    try {
+      assert.equal(syncSqliteOf(db), undefined);
+      await db.sqlWriteTransaction(async (sql) => {
+        await sql.run('CREATE TABLE kept (v INTEGER)');
+        await sql.run('INSERT INTO kept (v) VALUES (?)', [7]);
+      });
+      assert.deepEqual((await db.sql().all<{ v: number }>('SELECT v FROM kept')).map((row) => row.v), [7]);
+    } finally {
+      await db.close();
+    }
   });
 });
