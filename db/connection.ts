@@ -38,10 +38,11 @@ export interface Database {
    * writeTransaction for work that is all plain SQL (db/sql-transaction.ts): BEGIN and COMMIT are
    * plain statements instead of Sequelize's transaction machinery. On SQLite it queues on the same
    * writers' mutex, and runs on better-sqlite3's writer connection (db/sqlite-sync.ts; BEGIN
-   * IMMEDIATE retried while another process holds the lock, up to the same busy timeout), or where
-   * that driver cannot be used on the writer connection Sequelize's transactions share; on MySQL a pooled connection at READ COMMITTED, retried on a deadlock. `work` must run its
-   * statements on the runner it is given, and must not start another write transaction (the mutex
-   * is not re-entrant: that would wait for itself).
+   * IMMEDIATE retried while another process holds the lock, up to the same busy timeout), or, where
+   * that driver cannot be used, on the writer connection Sequelize's transactions share. On MySQL a
+   * pooled connection at READ COMMITTED, retried on a deadlock. `work` must run its statements on
+   * the runner it is given, and must not start another write transaction (the mutex is not
+   * re-entrant: that would wait for itself).
    */
   sqlWriteTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
