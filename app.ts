@@ -10,9 +10,10 @@ import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
 import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
-import { sessionMiddleware } from './middleware/session';
+import { createSessionStore, sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
-import { viewLocals } from './middleware/locals';
+import { badgeAndMenu, viewLocals } from './middleware/locals';
+import { guestSessions } from './middleware/guest-session';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
 import { flashCookies } from './middleware/flash';
@@ -33,14 +34,20 @@ export interface AppDependencies {
   config: Readonly<Config>;
   db: Database;
   logger: Logger;
+  /**
+   * false: a guest's catalog page is answered after the whole chain, as a signed-in visitor's is,
+   * instead of by the page cache's first middleware. Only to compare the two answers (tests).
+   */
+  guestHits?: boolean;
 }
 
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
-export function createApp({ config, db, logger }: AppDependencies): Express {
+export function createApp({ config, db, logger, guestHits = true }: AppDependencies): Express {
   const app = express();
   const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
   const csrf = createCsrf(config);
+  const sessions = createSessionStore(config, db);
 
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
@@ -72,13 +79,24 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
     strictTransportSecurity: false,
   });
   // Catalog pages come from the page cache. Not in development, like the view cache: an edited
-  // template shows at the next reload. Hits for visitors without a session answer first, before
-  // everything below (they set helmet's headers themselves); visitors with a session are answered
-  // after the session and page locals (serveCachedPageForVisitor).
+  // template shows at the next reload. Hits for visitors without a session, and for guests whose
+  // session needs nothing of the chain, answer first, before everything below (they set helmet's
+  // headers themselves); any other visitor with a session is answered after the session and page
+  // locals (serveCachedPageForVisitor).
   const pageCache = config.env !== 'development';
   const fragments = createVisitorFragments(views.library, services.pages);
   if (pageCache) {
-    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
+    const guests = guestSessions(sessions, { secret: config.sessionSecret, maxAgeMs: config.sessionMaxAgeMs });
+    const guestBadge = async (sessionCookie: string): Promise<number | null> => {
+      const guest = await guests(sessionCookie);
+      // The count as the page locals read it, with the menu: if either fails there, the page shows
+      // an empty badge, so here the chain answers.
+      return guest && (await badgeAndMenu(services, guest.visitorKey)).count;
+    };
+    app.use(servePageCache({
+      cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics,
+      guestBadge: guestHits ? guestBadge : undefined,
+    }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));
@@ -127,7 +145,7 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(flashCookies(config.sessionSecret));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(sessionMiddleware(config, db));
+  app.use(sessionMiddleware(config, sessions));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
   app.use(viewLocals(services, csrf.token, logger));

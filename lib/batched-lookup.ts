@@ -41,3 +41,17 @@ export function batchedLookup<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap
     return next.answer.then((values) => values.get(key));
   };
 }
+
+/**
+ * `keys` for an `IN (?, …)` list, padded with its last key to the next power of two, and the list's
+ * placeholders. A batch of any size then runs one of a few statement texts, which db.sql() keeps
+ * prepared (db/statement-cache.ts keeps 128 texts per connection), instead of one text per size.
+ */
+export function inList<K>(keys: readonly K[]): { keys: K[]; placeholders: string } {
+  if (keys.length === 0) throw new Error('an IN list needs at least one key');
+  let size = 1;
+  while (size < keys.length) size *= 2;
+  const padded = [...keys];
+  while (padded.length < size) padded.push(keys[keys.length - 1]);
+  return { keys: padded, placeholders: padded.map(() => '?').join(', ') };
+}

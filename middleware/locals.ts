@@ -23,10 +23,7 @@ export function viewLocals(services: Services, csrfToken: (req: Parameters<Reque
     const flash = takeFlash(req, res);
     if (flash) res.locals.flash = flash;
     try {
-      const [count, genres] = await Promise.all([
-        services.cart.cartCount(req.session?.visitorKey),
-        services.catalog.listGenres(),
-      ]);
+      const { count, genres } = await badgeAndMenu(services, req.session?.visitorKey);
       res.locals.cartCount = count;
       res.locals.genres = genres;
     } catch (error) {
@@ -36,4 +33,14 @@ export function viewLocals(services: Services, csrfToken: (req: Parameters<Reque
     }
     next();
   };
+}
+
+/**
+ * The cart badge's count and the category menu, read together; rejects when either cannot be read.
+ * Also what the page cache's answer for a guest reads (app.ts), so that it is served exactly when
+ * the locals above would have loaded.
+ */
+export async function badgeAndMenu(services: Pick<Services, 'cart' | 'catalog'>, visitorKey: string | undefined) {
+  const [count, genres] = await Promise.all([services.cart.cartCount(visitorKey), services.catalog.listGenres()]);
+  return { count, genres };
 }

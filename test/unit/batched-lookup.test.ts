@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchedLookup } from '../../lib/batched-lookup';
+import { batchedLookup, inList } from '../../lib/batched-lookup';
 
 /**
  * Reads the test completes by hand, oldest first. Like a query, each read sees the values as they
@@ -69,5 +69,14 @@ describe('batchedLookup', () => {
     const next = lookup(1);
     await reads.finish();
     assert.equal(await next, 10);
+  });
+});
+
+describe('inList', () => {
+  test('pads the keys with the last one to a power of two, with a placeholder each', () => {
+    const sizes = [1, 2, 3, 4, 5, 8, 9, 50].map((n) => inList(Array.from({ length: n }, (_, i) => i)).keys.length);
+    assert.deepEqual(sizes, [1, 2, 4, 4, 8, 8, 16, 64]);
+    assert.deepEqual(inList(['a', 'b', 'c']), { keys: ['a', 'b', 'c', 'c'], placeholders: '?, ?, ?, ?' });
+    assert.throws(() => inList([]), /at least one key/);
   });
 });
