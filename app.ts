@@ -14,6 +14,9 @@ import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
+import { serveCartPage } from './middleware/cart-page';
+import { earlyAnswers } from './middleware/early-answer';
+import { guestSessions } from './middleware/guest-session';
 import { plainCookies } from './middleware/cookies';
 import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
@@ -33,10 +36,15 @@ export interface AppDependencies {
   config: Readonly<Config>;
   db: Database;
   logger: Logger;
+  /**
+   * Whether a guest's GET /cart is answered before the middleware chain (middleware/cart-page.ts),
+   * outside development; on by default. Off, the chain answers it, as it answers everything else.
+   */
+  earlyCartPage?: boolean;
 }
 
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
-export function createApp({ config, db, logger }: AppDependencies): Express {
+export function createApp({ config, db, logger, earlyCartPage = true }: AppDependencies): Express {
   const app = express();
   const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
@@ -79,6 +87,20 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   const fragments = createVisitorFragments(views.library, services.pages);
   if (pageCache) {
     app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
+  }
+  // A guest's cart page (the page after every add) is answered first too, with the chain's response
+  // byte for byte; anything but a plain guest's GET /cart goes on down the chain.
+  if (pageCache && earlyCartPage) {
+    app.use(serveCartPage({
+      views,
+      fragments,
+      services,
+      guest: guestSessions(db, { secret: config.sessionSecret, maxAgeMs: config.sessionMaxAgeMs }),
+      csrfToken: csrf.anonymousToken,
+      flashSecret: config.sessionSecret,
+      early: earlyAnswers({ securityHeaders, logger, metrics }),
+      metrics,
+    }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));

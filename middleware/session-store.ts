@@ -44,10 +44,7 @@ export class SqlSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
-    this.db.sql().one<SessionRow>('SELECT data, expires FROM Sessions WHERE sid = ?', [sid]).then(
-      (row) => callback(null, row ? liveSession(row) : null),
-      (error) => callback(error),
-    );
+    readSession(this.db, sid).then((data) => callback(null, data), (error) => callback(error));
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
@@ -100,6 +97,16 @@ export class SqlSessionStore extends session.Store {
     }
     return new Date(now.getTime() + this.fallbackMaxAgeMs);
   }
+}
+
+/**
+ * The session stored under `sid` as the store serves it: null when there is none to serve (see
+ * liveSession); rejects when the row cannot be read. The store's get and the cart page's answer for
+ * guests (middleware/guest-session.ts) both read through it, so both follow the same rules.
+ */
+export async function readSession(db: Database, sid: string): Promise<session.SessionData | null> {
+  const row = await db.sql().one<SessionRow>('SELECT data, expires FROM Sessions WHERE sid = ?', [sid]);
+  return row ? liveSession(row) : null;
 }
 
 /**

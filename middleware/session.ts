@@ -75,9 +75,18 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
  * expiry and sends the cookie with the same one. One write per half lifetime, not one per request.
  */
 function renew(req: Request, maxAgeMs: number): void {
-  const expires = req.session.cookie.expires;
-  if (!expires || expires.getTime() - Date.now() >= maxAgeMs / 2) return;
-  req.session.renewedAt = Date.now();
+  if (renewalDue(req.session.cookie.expires, maxAgeMs)) req.session.renewedAt = Date.now();
+}
+
+/**
+ * Whether a session whose cookie expires at `expires` has less than half its lifetime left, so that
+ * renew marks it changed (an invalid date counts as due; no expiry, a browser-session cookie, never
+ * is). The cart page's answer for guests asks too: a renewal writes the row and sends the cookie,
+ * which only the chain does.
+ */
+export function renewalDue(expires: Date | null | undefined, maxAgeMs: number, now = Date.now()): boolean {
+  if (!expires) return false;
+  return !(expires.getTime() - now >= maxAgeMs / 2);
 }
 
 /**
