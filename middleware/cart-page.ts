@@ -47,7 +47,7 @@ interface PageLocals {
 export interface CartPageDependencies {
   views: Pick<Views, 'page'>;
   fragments: VisitorFragments;
-  services: { cart: Pick<Services['cart'], 'cartCount' | 'getCart'>; catalog: Pick<Services['catalog'], 'listGenres'> };
+  services: { cart: Pick<Services['cart'], 'cartPage'>; catalog: Pick<Services['catalog'], 'listGenres'> };
   /** The guest whose session cookie this is, or null when the chain must load it (middleware/guest-session.ts). */
   guest: (cookie: string) => Promise<Guest | null>;
   /** A guest's CSRF token from its cookies, with the Set-Cookie the chain would send for it (csrf.anonymousToken). */
@@ -65,9 +65,10 @@ export interface CartPageDependencies {
  * A guest's cart page is what the bench's cart scenario asks for after every add, and the chain in
  * front of the route (helmet, pino-http, express-session, the page locals, CSRF) cost most of its
  * 1.1 ms of main thread. Here the session is verified and read as express-session would read it
- * (guest), the badge, the cart and the category menu are read as the page locals and the route read
- * them, and the page is put together as res.render puts it together: the view rendered for this
- * request, and the layout, rendered once with markers where the per-request parts go, around it.
+ * (guest), the badge and the cart are read in one statement (cartPage: what the page locals and
+ * the route read apart), the category menu as the page locals read it, and the page is put together
+ * as res.render puts it together: the view rendered for this request, and the layout, rendered once
+ * with markers where the per-request parts go, around it.
  * The headers are the chain's: helmet's, the request id, the CSRF cookie, the cleared flash cookie
  * when a message came, and the content type, length and ETag from Express's own res.send (which
  * answers a matching If-None-Match with a 304, as it does for a render).
@@ -140,9 +141,8 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
         next();
         return;
       }
-      [count, cart, genres] = await Promise.all([
-        services.cart.cartCount(visitor.visitorKey),
-        services.cart.getCart(visitor.visitorKey),
+      [{ count, cart }, genres] = await Promise.all([
+        services.cart.cartPage(visitor.visitorKey),
         services.catalog.listGenres(),
         fragments.isReady() ? undefined : fragments.ready(),
       ]);
