@@ -36,7 +36,7 @@ export function createMetrics(sequelize: Sequelize) {
   const cartsCreated = new Counter({ name: 'epicbook_carts_created_total', help: 'Carts created by a first add.', registers: [registry] });
   const earlyCartPages = new Counter({
     name: 'epicbook_early_cart_pages_total',
-    help: 'GET /cart with a session cookie, by who answered: early (a guest\'s page, before the middleware chain), chain (no live guest session: signed in, renewal due, none) or error (the reads failed; the chain answered).',
+    help: 'GET /cart with a session cookie, by who answered: early (a guest\'s page, before the middleware chain), chain (no live guest session: signed in, renewal due, none) or error (a read or the render failed; the chain answered).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
