@@ -13,8 +13,10 @@ import { isCurrentAssetUrl } from './lib/assets';
 import { createSessionStore, sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
 import { badgeAndMenu, viewLocals } from './middleware/locals';
-import { guestSessions } from './middleware/guest-session';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
+import { serveCartPage } from './middleware/cart-page';
+import { earlyAnswers } from './middleware/early-answer';
+import { guestSessions } from './middleware/guest-session';
 import { plainCookies } from './middleware/cookies';
 import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
@@ -39,10 +41,15 @@ export interface AppDependencies {
    * instead of by the page cache's first middleware. Only to compare the two answers (tests).
    */
   guestHits?: boolean;
+  /**
+   * Whether a guest's GET /cart is answered before the middleware chain (middleware/cart-page.ts),
+   * outside development; on by default. Off, the chain answers it, as it answers everything else.
+   */
+  earlyCartPage?: boolean;
 }
 
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
-export function createApp({ config, db, logger, guestHits = true }: AppDependencies): Express {
+export function createApp({ config, db, logger, guestHits = true, earlyCartPage = true }: AppDependencies): Express {
   const app = express();
   const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
@@ -85,8 +92,8 @@ export function createApp({ config, db, logger, guestHits = true }: AppDependenc
   // locals (serveCachedPageForVisitor).
   const pageCache = config.env !== 'development';
   const fragments = createVisitorFragments(views.library, services.pages);
+  const guests = guestSessions(sessions, { secret: config.sessionSecret, maxAgeMs: config.sessionMaxAgeMs });
   if (pageCache) {
-    const guests = guestSessions(sessions, { secret: config.sessionSecret, maxAgeMs: config.sessionMaxAgeMs });
     const guestBadge = async (sessionCookie: string): Promise<number | null> => {
       const guest = await guests(sessionCookie);
       // The count as the page locals read it, with the menu: if either fails there, the page shows
@@ -96,6 +103,20 @@ export function createApp({ config, db, logger, guestHits = true }: AppDependenc
     app.use(servePageCache({
       cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics,
       guestBadge: guestHits ? guestBadge : undefined,
+    }));
+  }
+  // A guest's cart page (the page after every add) is answered first too, with the chain's response
+  // byte for byte; anything but a plain guest's GET /cart goes on down the chain.
+  if (pageCache && earlyCartPage) {
+    app.use(serveCartPage({
+      views,
+      fragments,
+      services,
+      guest: guests,
+      csrfToken: csrf.anonymousToken,
+      flashSecret: config.sessionSecret,
+      early: earlyAnswers({ securityHeaders, logger, metrics }),
+      metrics,
     }));
   }
   app.use(securityHeaders);

@@ -23,8 +23,8 @@ export interface Guest {
 }
 
 /**
- * Reads a guest's session from its cookie without express-session, for the page cache's first
- * middleware (middleware/page-cache.ts), which answers a guest's catalog page before the chain.
+ * Reads a guest's session from its cookie without express-session, for the middleware that answer a guest's page before the chain: the page cache's
+ * (middleware/page-cache.ts, catalog pages) and the cart page's (middleware/cart-page.ts).
  *
  * It resolves to the guest only when the chain would load this very session and change nothing of it,
  * so that the response it would send differs from the fast one by nothing but its request id: the
@@ -55,6 +55,8 @@ export function guestOf(data: session.SessionData, maxAgeMs: number, now = Date.
   // that is neither a date string nor absent is not something this app wrote.
   const expires = (data.cookie as { expires?: unknown }).expires;
   if (expires !== undefined && expires !== null && typeof expires !== 'string') return null;
+  // A stored maxAge would give the loaded cookie an expiry of its own (express-session's Cookie).
+  if ('maxAge' in data.cookie) return null;
   if (renewalDue(typeof expires === 'string' ? new Date(expires) : null, maxAgeMs, now)) return null;
   return { visitorKey };
 }

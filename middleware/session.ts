@@ -84,12 +84,14 @@ function renew(req: Request, maxAgeMs: number): void {
 }
 
 /**
- * Whether a session whose cookie expires at `expires` has less than half its lifetime left (an
- * invalid date counts as due). Also asked by the page cache's answer for guests, which leaves such a
- * session to the chain, since renewing it writes the row and sends the cookie.
+ * Whether a session whose cookie expires at `expires` has less than half its lifetime left, so that
+ * renew marks it changed (an invalid date counts as due; no expiry, a browser-session cookie, never
+ * is). The answers for guests before the chain ask too (catalog pages, the cart page): a renewal
+ * writes the row and sends the cookie, which only the chain does.
  */
 export function renewalDue(expires: Date | null | undefined, maxAgeMs: number, now = Date.now()): boolean {
-  return Boolean(expires) && !(expires!.getTime() - now >= maxAgeMs / 2);
+  if (!expires) return false;
+  return !(expires.getTime() - now >= maxAgeMs / 2);
 }
 
 /**

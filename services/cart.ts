@@ -148,6 +148,32 @@ interface CartPageRow {
   quantity: number;
 }
 
+/** The cart page's view of its lines' rows (in the order they were added). */
+function cartView(rows: readonly CartPageRow[]): CartView {
+  if (rows.length === 0) return EMPTY_CART;
+  const lines = rows.map((row): CartLine => {
+    const unitPriceCents = toCents(row.price);
+    return {
+      bookId: row.id,
+      title: row.title,
+      url: bookUrl(row.id, row.title),
+      authorName: authorFullName(row.firstName, row.lastName),
+      unitPriceCents,
+      quantity: row.quantity,
+      lineTotalCents: unitPriceCents * row.quantity,
+      inventory: row.inventory,
+      maxQuantity: Math.max(1, Math.min(row.inventory, MAX_LINE_QUANTITY)),
+      exceedsStock: row.quantity > row.inventory,
+    };
+  });
+  return {
+    lines,
+    itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
+    subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
+    hasStockProblem: lines.some((l) => l.exceedsStock),
+  };
+}
+
 export function createCartService(db: Database) {
   /**
    * The badge counts of many owners' newest open carts, for the requests that arrive together: one
@@ -189,33 +215,35 @@ export function createCartService(db: Database) {
       ORDER BY cb.id ASC`,
       [ownerKey],
     );
-    if (rows.length === 0) return EMPTY_CART;
-    const lines = rows.map((row): CartLine => {
-      const unitPriceCents = toCents(row.price);
-      return {
-        bookId: row.id,
-        title: row.title,
-        url: bookUrl(row.id, row.title),
-        authorName: authorFullName(row.firstName, row.lastName),
-        unitPriceCents,
-        quantity: row.quantity,
-        lineTotalCents: unitPriceCents * row.quantity,
-        inventory: row.inventory,
-        maxQuantity: Math.max(1, Math.min(row.inventory, MAX_LINE_QUANTITY)),
-        exceedsStock: row.quantity > row.inventory,
-      };
-    });
-    return {
-      lines,
-      itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
-      subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
-      hasStockProblem: lines.some((l) => l.exceedsStock),
-    };
+    return cartView(rows);
+  }
+
+  /**
+   * The header badge (cartCount) and the cart (getCart) in one statement, for the cart page answered
+   * before the chain (middleware/cart-page.ts): the same cart row, its stored total and the same
+   * lines, read together. The chain reads them apart (the page locals read the badge for every page);
+   * on the guest's cart page, every statement saved is a round trip to the driver saved.
+   */
+  async function cartPage(ownerKey: string | undefined): Promise<{ count: number; cart: CartView }> {
+    if (!ownerKey) return { count: 0, cart: EMPTY_CART };
+    // No cart: no row. A cart without lines: one row, with the line's columns NULL (the lines are
+    // joined to their books first, so a line is there exactly when getCart's inner join finds it).
+    const rows = await db.sql().all<CartPageRow & { totalQuantity: number; id: number | null }>(
+      `SELECT c.totalQuantity AS totalQuantity, b.id AS id, b.title AS title, b.price AS price, b.inventory AS inventory,
+        a.firstName AS firstName, a.lastName AS lastName, cb.quantity AS quantity
+      FROM Carts c LEFT JOIN (Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId LEFT JOIN Authors a ON a.id = b.AuthorId) ON cb.CartId = c.id
+      WHERE c.id = (SELECT MAX(id) FROM Carts WHERE ownerKey = ? AND status = 'open')
+      ORDER BY cb.id ASC`,
+      [ownerKey],
+    );
+    if (rows.length === 0) return { count: 0, cart: EMPTY_CART };
+    return { count: rows[0].totalQuantity ?? 0, cart: cartView(rows.filter((row) => row.id !== null)) };
   }
 
   return {
     cartCount,
     getCart,
+    cartPage,
 
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
     async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string; cartCreated: boolean }> {

@@ -52,6 +52,9 @@ describe('guestOf', () => {
     assert.equal(guestOf(stored(MAX_AGE, { visitorKey: 'key-1', id: 'x' }), MAX_AGE, NOW), null, 'a key express-session would not copy');
     assert.equal(guestOf(stored(MAX_AGE, { visitorKey: 42 }), MAX_AGE, NOW), null, 'a cart key that is not ours');
     assert.equal(guestOf(stored(MAX_AGE / 2 - 1000, { visitorKey: 'key-1' }), MAX_AGE, NOW), null, 'due for renewal');
+    const withMaxAge = stored(MAX_AGE, { visitorKey: 'key-1' });
+    (withMaxAge.cookie as unknown as Record<string, unknown>).maxAge = 1000;
+    assert.equal(guestOf(withMaxAge, MAX_AGE, NOW), null, 'a stored maxAge: the loaded cookie would get an expiry of its own');
     for (const expires of [12345, true, {}, 'garbage']) {
       const data = stored(MAX_AGE, { visitorKey: 'key-1' });
       (data.cookie as unknown as Record<string, unknown>).expires = expires;
