@@ -1,8 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { projectRoot, type Config } from './config';
 import type { Database } from './db/connection';
 import type { Logger } from './logger';
@@ -28,6 +26,7 @@ import { loadAccount, requireAdmin } from './middleware/auth';
 import { adminMultipart } from './middleware/uploads';
 import { createMetrics } from './lib/metrics';
 import { measureRequests, metricsRoute } from './middleware/metrics';
+import { createRequestLog } from './middleware/request-log';
 
 export interface AppDependencies {
   config: Readonly<Config>;
@@ -82,32 +81,8 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));
-  app.use(pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const id = randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
-    // The shopper's address as Express sees it through trusted proxies (nginx), not the socket's.
-    customProps: (req) => ({ clientIp: (req as express.Request).ip }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    // What a request line needs, not every header both ways: serialising, redacting and writing the
-    // full header sets was a tenth of a cached page's cost. Cookies were redacted anyway.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress: string; remotePort: number }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
-        remotePort: req.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  }));
+  // One line per request, assets apart, with the X-Request-Id the error page quotes.
+  app.use(createRequestLog(logger).middleware);
 
   const staticOptions = {
     maxAge: config.isProduction ? '7d' : 0,
