@@ -10,7 +10,7 @@ import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
 import { sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
-import { viewLocals } from './middleware/locals';
+import { pageLocalsFor, viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { plainCookies } from './middleware/cookies';
 import { flashCookies } from './middleware/flash';
@@ -105,10 +105,15 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(sessionMiddleware(config, db));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
+  // They are loaded when a page is rendered, so a POST that only redirects reads none of them.
   app.use(viewLocals(services, csrf.token, logger));
-  // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
-  // and message rendered from the locals above: no catalog queries, no full render.
-  if (pageCache) app.use(serveCachedPageForVisitor(services.pages));
+  if (pageCache) {
+    // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
+    // and message rendered from the locals: no catalog queries, no full render. A catalog page the
+    // cache may answer or store needs its locals first (a render whose menu failed is not stored).
+    app.use(pageLocalsFor((res) => res.locals.cacheablePage !== undefined || res.locals.pendingPage !== undefined));
+    app.use(serveCachedPageForVisitor(services.pages));
+  }
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
   app.use('/api', apiRoutes(services, metrics, csrf));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.
