@@ -1,8 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { projectRoot, type Config } from './config';
 import type { Database } from './db/connection';
 import type { Logger } from './logger';
@@ -12,7 +10,7 @@ import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
 import { createSessionStore, sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
-import { badgeAndMenu, viewLocals } from './middleware/locals';
+import { badgeAndMenu, pageLocalsFor, viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { serveCartPage } from './middleware/cart-page';
 import { earlyAnswers } from './middleware/early-answer';
@@ -31,6 +29,7 @@ import { loadAccount, requireAdmin } from './middleware/auth';
 import { adminMultipart } from './middleware/uploads';
 import { createMetrics } from './lib/metrics';
 import { measureRequests, metricsRoute } from './middleware/metrics';
+import { createRequestLog } from './middleware/request-log';
 
 export interface AppDependencies {
   config: Readonly<Config>;
@@ -121,32 +120,8 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));
-  app.use(pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const id = randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
-    // The shopper's address as Express sees it through trusted proxies (nginx), not the socket's.
-    customProps: (req) => ({ clientIp: (req as express.Request).ip }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    // What a request line needs, not every header both ways: serialising, redacting and writing the
-    // full header sets was a tenth of a cached page's cost. Cookies were redacted anyway.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress: string; remotePort: number }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
-        remotePort: req.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  }));
+  // One line per request, assets apart, with the X-Request-Id the error page quotes.
+  app.use(createRequestLog(logger).middleware);
 
   const staticOptions = {
     maxAge: config.isProduction ? '7d' : 0,
@@ -169,10 +144,15 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
   app.use(sessionMiddleware(config, sessions));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
+  // They are loaded when a page is rendered, so a POST that only redirects reads none of them.
   app.use(viewLocals(services, csrf.token, logger));
-  // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
-  // and message rendered from the locals above: no catalog queries, no full render.
-  if (pageCache) app.use(serveCachedPageForVisitor(services.pages));
+  if (pageCache) {
+    // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
+    // and message rendered from the locals: no catalog queries, no full render. A catalog page the
+    // cache may answer or store needs its locals first (a render whose menu failed is not stored).
+    app.use(pageLocalsFor((res) => res.locals.cacheablePage !== undefined || res.locals.pendingPage !== undefined));
+    app.use(serveCachedPageForVisitor(services.pages));
+  }
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
   app.use('/api', apiRoutes(services, metrics, csrf));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.

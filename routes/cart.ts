@@ -52,6 +52,8 @@ export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreat
 
   router.get('/cart', async (req, res) => {
     const view = await cart.getCart(req.session.visitorKey);
+    // The badge shows what the page lists: no query of its own (middleware/locals.ts).
+    res.locals.cartCount = view.itemCount;
     res.render(CART_VIEW, cartPageValues(view));
   });
 
