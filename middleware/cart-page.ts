@@ -47,7 +47,7 @@ interface PageLocals {
 export interface CartPageDependencies {
   views: Pick<Views, 'page'>;
   fragments: VisitorFragments;
-  services: { cart: Pick<Services['cart'], 'cartPage'>; catalog: Pick<Services['catalog'], 'listGenres'> };
+  services: { cart: Pick<Services['cart'], 'getCart'>; catalog: Pick<Services['catalog'], 'listGenres'> };
   /** The guest whose session cookie this is, or null when the chain must load it (middleware/guest-session.ts). */
   guest: (cookie: string) => Promise<Guest | null>;
   /** A guest's CSRF token from its cookies, with the Set-Cookie the chain would send for it (csrf.anonymousToken). */
@@ -65,8 +65,8 @@ export interface CartPageDependencies {
  * A guest's cart page is what the bench's cart scenario asks for after every add, and the chain in
  * front of the route (helmet, pino-http, express-session, the page locals, CSRF) cost most of its
  * 1.1 ms of main thread. Here the session is verified and read as express-session would read it
- * (guest), the badge and the cart are read in one statement (cartPage: what the page locals and
- * the route read apart), the category menu as the page locals read it, and the page is put together
+ * (guest), the cart in one statement (getCart, whose count is the badge, as the route sets it),
+ * the category menu as the page locals read it, and the page is put together
  * as res.render puts it together: the view rendered for this request, and the layout, rendered once
  * with markers where the per-request parts go, around it.
  * The headers are the chain's: helmet's, the request id, the CSRF cookie, the cleared flash cookie
@@ -131,7 +131,6 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
   /** Resolves once the request is answered or passed on; rejects only for a failure after the answer began. */
   async function answer(req: Request, res: Response, next: NextFunction, cookie: string, started: Started): Promise<void> {
     let visitor: Guest | null;
-    let count: number;
     let cart: CartView;
     let genres: unknown;
     try {
@@ -141,8 +140,8 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
         next();
         return;
       }
-      [{ count, cart }, genres] = await Promise.all([
-        services.cart.cartPage(visitor.visitorKey),
+      [cart, genres] = await Promise.all([
+        services.cart.getCart(visitor.visitorKey),
         services.catalog.listGenres(),
         fragments.isReady() ? undefined : fragments.ready(),
       ]);
@@ -156,7 +155,7 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
     const { token, setCookie } = csrfToken(cookies, req.secure);
     const flashCookie = cookies[FLASH_COOKIE];
     const flash = flashCookie === undefined ? null : openFlash(flashSecret, flashCookie);
-    const locals: PageLocals = { csrfToken: token, currentPath: req.originalUrl, cartCount: count, genres, ...(flash ? { flash } : {}) };
+    const locals: PageLocals = { csrfToken: token, currentPath: req.originalUrl, cartCount: cart.itemCount, genres, ...(flash ? { flash } : {}) };
     let html: Buffer | undefined;
     try {
       html = render(req, locals, cart);
@@ -171,8 +170,9 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
     }
     // Nothing was set on the response before this point; from here on it is this answer's.
     early.begin(req, res, CART_ROUTE, started);
-    res.append('Set-Cookie', setCookie);
+    // In the chain's order: the page locals clear the message's cookie at once and make the token as the page renders.
     if (flashCookie !== undefined) clearFlashCookie(res);
+    res.append('Set-Cookie', setCookie);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     metrics.earlyCartPage('early');
     res.send(html);

@@ -218,32 +218,9 @@ export function createCartService(db: Database) {
     return cartView(rows);
   }
 
-  /**
-   * The header badge (cartCount) and the cart (getCart) in one statement, for the cart page answered
-   * before the chain (middleware/cart-page.ts): the same cart row, its stored total and the same
-   * lines, read together. The chain reads them apart (the page locals read the badge for every page);
-   * on the guest's cart page, every statement saved is a round trip to the driver saved.
-   */
-  async function cartPage(ownerKey: string | undefined): Promise<{ count: number; cart: CartView }> {
-    if (!ownerKey) return { count: 0, cart: EMPTY_CART };
-    // No cart: no row. A cart without lines: one row, with the line's columns NULL (the lines are
-    // joined to their books first, so a line is there exactly when getCart's inner join finds it).
-    const rows = await db.sql().all<CartPageRow & { totalQuantity: number; id: number | null }>(
-      `SELECT c.totalQuantity AS totalQuantity, b.id AS id, b.title AS title, b.price AS price, b.inventory AS inventory,
-        a.firstName AS firstName, a.lastName AS lastName, cb.quantity AS quantity
-      FROM Carts c LEFT JOIN (Cartbooks cb INNER JOIN Books b ON b.id = cb.BookId LEFT JOIN Authors a ON a.id = b.AuthorId) ON cb.CartId = c.id
-      WHERE c.id = (SELECT MAX(id) FROM Carts WHERE ownerKey = ? AND status = 'open')
-      ORDER BY cb.id ASC`,
-      [ownerKey],
-    );
-    if (rows.length === 0) return { count: 0, cart: EMPTY_CART };
-    return { count: rows[0].totalQuantity ?? 0, cart: cartView(rows.filter((row) => row.id !== null)) };
-  }
-
   return {
     cartCount,
     getCart,
-    cartPage,
 
     /** Adds copies of a book (creating the cart on the first add); returns the new item count. */
     async addItem(ownerKey: string, bookId: number, quantity: number): Promise<{ itemCount: number; title: string; cartCreated: boolean }> {

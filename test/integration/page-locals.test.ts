@@ -14,7 +14,8 @@ before(async () => {
 after(async () => t.close());
 afterEach(() => setStatementHook(null));
 
-const BADGE = /^SELECT totalQuantity FROM Carts WHERE ownerKey/;
+// The badge's read (services/cart.ts cartCount, batched across requests).
+const BADGE = /^SELECT id, ownerKey, totalQuantity FROM Carts WHERE ownerKey IN/;
 const MENU_STAMP = /^SELECT version FROM CacheStamps/;
 
 /** Records the text of every plain-SQL statement run from now on. */

@@ -194,7 +194,6 @@ test('every query behind the main pages uses an index', async () => {
   // The cart page's and checkout's statements run through db.sql(), not Sequelize: they must be here too.
   const plain = [...captured.keys()];
   assert.ok(plain.some((sql) => /FROM Cartbooks cb INNER JOIN Books b/.test(sql)), 'the cart statement was captured');
-  assert.ok(plain.some((sql) => /FROM Carts c LEFT JOIN \(Cartbooks cb/.test(sql)), 'the early cart page\'s statement was captured');
   assert.ok(plain.some((sql) => /FROM Books WHERE id IN \(/.test(sql)), 'checkout\'s book lock was captured');
   const problems: Problem[] = [];
   for (const [sql, page] of captured) {
