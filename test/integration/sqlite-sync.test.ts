@@ -115,6 +115,22 @@ describe('plain SQL on better-sqlite3', { skip }, () => {
     assert.equal(typeof (await inventoryOf(1)), 'number');
   });
 
+  syncTest('a read answers in the check phase, a write transaction\'s statements at once', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('immediate queued before the read'));
+    await t.db.sql().one('SELECT id FROM Books WHERE id = ?', [1]);
+    order.push('read answered');
+    assert.deepEqual(order, ['immediate queued before the read', 'read answered']);
+    const inside: string[] = [];
+    await t.db.sqlWriteTransaction(async (sql) => {
+      setImmediate(() => inside.push('immediate'));
+      await sql.one('SELECT id FROM Books WHERE id = ?', [1]);
+      await sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [1]);
+      inside.push('statements done');
+    });
+    assert.deepEqual(inside, ['statements done'], 'BEGIN to COMMIT without the event loop turning');
+  });
+
   syncTest('a read outside the write transaction never sees its uncommitted rows', async () => {
     const before = await inventoryOf(4);
     const seen = await t.db.sqlWriteTransaction(async (sql) => {
