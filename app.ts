@@ -84,6 +84,8 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
     },
     strictTransportSecurity: false,
   });
+  // One request log for the chain and for the answers given before it (page cache hits, the guest's cart page).
+  const requestLog = createRequestLog(logger);
   // Catalog pages come from the page cache. Not in development, like the view cache: an edited
   // template shows at the next reload. Hits for visitors without a session, and for guests whose
   // session needs nothing of the chain, answer first, before everything below (they set helmet's
@@ -100,7 +102,7 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
       return guest && (await badgeAndMenu(services, guest.visitorKey)).count;
     };
     app.use(servePageCache({
-      cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics,
+      cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, requestLog, metrics,
       guestBadge: guestHits ? guestBadge : undefined,
     }));
   }
@@ -114,14 +116,14 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
       guest: guests,
       csrfToken: csrf.anonymousToken,
       flashSecret: config.sessionSecret,
-      early: earlyAnswers({ securityHeaders, logger, metrics }),
+      early: earlyAnswers({ securityHeaders, requestLog, metrics }),
       metrics,
     }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));
   // One line per request, assets apart, with the X-Request-Id the error page quotes.
-  app.use(createRequestLog(logger).middleware);
+  app.use(requestLog.middleware);
 
   const staticOptions = {
     maxAge: config.isProduction ? '7d' : 0,

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../logger';
+import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { headersSetBy } from './page-cache';
 
 export interface EarlyAnswerDependencies {
   /** The security-header middleware every other response goes through (helmet): an early answer sends what it sets. */
   securityHeaders: RequestHandler;
-  logger: Logger;
+  /** The request log (middleware/request-log.ts): an early answer's line is the same as any request's. */
+  requestLog: Pick<RequestLog, 'watch'>;
   metrics: Pick<Metrics, 'observeRequest'>;
 }
 
@@ -18,35 +19,14 @@ export interface Started {
 }
 
 /**
- * What a response answered before helmet, pino-http and the request metrics (a guest's cart page,
+ * What a response answered before helmet, the request log and the request metrics (a guest's cart page,
  * middleware/cart-page.ts) does itself of what they do for every other one: helmet's headers
- * (learned once, as the page cache's hits send them), the X-Request-Id, the request log line in
- * pino-http's shape (app.ts) so that log searches find every request alike, and the request metrics
+ * (learned once, as the page cache's hits send them), the X-Request-Id, the request log line (the
+ * request log's own, so that log searches find every request alike), and the request metrics
  * under the route pattern the router would have matched.
  */
-export function earlyAnswers({ securityHeaders, logger, metrics }: EarlyAnswerDependencies) {
+export function earlyAnswers({ securityHeaders, requestLog, metrics }: EarlyAnswerDependencies) {
   const learned = headersSetBy(securityHeaders);
-  // The line holds no header, cookie or body, so nothing in it to redact (as the page cache's hits).
-  const lineLogger = logger.child({}, { redact: { paths: [] } });
-
-  const logLine = (req: Request, started: Started, id: string, status: number) => {
-    lineLogger.info({
-      req: {
-        id,
-        method: req.method,
-        url: req.originalUrl,
-        remoteAddress: req.socket.remoteAddress,
-        remotePort: req.socket.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      },
-      // req.ip parses the socket's address through the trust-proxy function; without a proxy header its answer is the socket's own.
-      clientIp: req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip,
-      res: { statusCode: status },
-      responseTime: Date.now() - started.ms,
-    }, 'request completed');
-  };
-
   return {
     /** Taken when the request arrives, for the log line's responseTime and the latency metric. */
     start(): Started {
@@ -61,10 +41,9 @@ export function earlyAnswers({ securityHeaders, logger, metrics }: EarlyAnswerDe
       const id = randomUUID();
       for (const [name, value] of learned) res.setHeader(name, value);
       res.setHeader('X-Request-Id', id);
-      res.on('close', () => {
-        // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
-        logLine(req, started, id, res.statusCode);
-        if (res.writableFinished) metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started.ns) / 1e9);
+      // Logged like any request (a response cut off by the client too); the metrics count finished ones.
+      requestLog.watch(req, res, id, (finished) => {
+        if (finished) metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started.ns) / 1e9);
       });
     },
   };

@@ -5,7 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../logger';
+import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { stockTexts, type CachedPage, type PageCache, type Slotted, type VisitorFillers } from '../services/page-cache';
 import { plainCookies } from './cookies';
@@ -159,7 +159,8 @@ export interface PageCacheDependencies {
   csrfToken: (cookies: Record<string, string> | undefined, secure: boolean) => { token: string; setCookie: string };
   /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
   securityHeaders: RequestHandler;
-  logger: Logger;
+  /** The request log (middleware/request-log.ts): a hit's line is the same as any request's. */
+  requestLog: Pick<RequestLog, 'watch'>;
   metrics: Metrics;
   /**
    * The cart count of the guest this session cookie belongs to, when the chain would load that session
@@ -258,15 +259,10 @@ function notModified(req: Request, etag: string): boolean {
   return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }
 
-// Express's req.ip and req.secure ask the trust-proxy function about the socket's address (parsing it)
-// even when no proxy header came; without the header their answer is the socket's own.
-
-/** The client's address as req.ip gives it (through trusted proxies). */
-function clientIp(req: Request): string | undefined {
-  return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
-}
-
-/** req.secure. */
+/**
+ * req.secure. Express's asks the trust-proxy function about the socket's address (parsing it) even
+ * when no proxy header came; without the header its answer is the socket's own.
+ */
 function isSecure(req: Request): boolean {
   return req.headers['x-forwarded-proto'] === undefined ? (req.socket as TLSSocket).encrypted === true : req.secure;
 }
@@ -297,7 +293,7 @@ function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
  * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
  * router's walk through every other mount, the session), and those were most of a hit's cost. So a
  * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
- * request id, the request log line in pino-http's shape and the request metrics. Anything else goes
+ * request id, the request log line and the request metrics. Anything else goes
  * on down the chain untouched, apart from its cookies being parsed here already.
  *
  * A guest's hit is what the chain would send for it (serveCachedPageForVisitor, after express-session
@@ -306,43 +302,20 @@ function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
  * ETag; and no session cookie, which express-session sends only when it saves the session
  * (rolling is off), which it does not for a session it loaded and left unchanged.
  */
-export function servePageCache({ cache, fragments, csrfToken, securityHeaders, logger, metrics, guestBadge }: PageCacheDependencies): RequestHandler {
+export function servePageCache({ cache, fragments, csrfToken, securityHeaders, requestLog, metrics, guestBadge }: PageCacheDependencies): RequestHandler {
   const parseCookies = plainCookies();
-  // A hit's line holds no header, cookie or body, so nothing in it to redact; the redaction's copy of
-  // every line object was a sizeable share of what a hit allocated.
-  const hitLogger = logger.child({}, { redact: { paths: [] } });
   // Flat name/value lists for writeHead: the same every hit, built once.
   const learned = headersSetBy(securityHeaders);
   const notModifiedHeaders: string[] = [...learned.flat(), 'X-Page-Cache', 'hit'];
   const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
 
-  /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
-  const logHit = (req: Request, started: number, id: string, status: number) => {
-    hitLogger.info({
-      req: {
-        id,
-        method: req.method,
-        url: req.originalUrl,
-        remoteAddress: req.socket.remoteAddress,
-        remotePort: req.socket.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      },
-      clientIp: clientIp(req),
-      res: { statusCode: status },
-      responseTime: Date.now() - started,
-    }, 'request completed');
-  };
-
   /** `guest`: the guest's header; none for an anonymous visitor. */
   const sendHit = (req: Request, res: Response, page: CachedPage, count: number | null, guest?: GuestHeader) => {
-    const started = Date.now();
     const startedNs = process.hrtime.bigint();
     const id = randomUUID();
-    res.on('close', () => {
-      // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
-      logHit(req, started, id, res.statusCode);
-      if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    // Logged like any request (a response cut off by the client too); the metrics count finished ones.
+    requestLog.watch(req, res, id, (finished) => {
+      if (finished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
     });
     const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
     const token = Handlebars.escapeExpression(raw);

@@ -7,6 +7,7 @@ import pino from 'pino';
 import request, { type Response } from 'supertest';
 import type { Express, Request } from 'express';
 import { createApp } from '../../app';
+import { createRequestLog } from '../../middleware/request-log';
 import { createLogger } from '../../logger';
 import { createMetrics } from '../../lib/metrics';
 import { createPageCache } from '../../services/page-cache';
@@ -207,7 +208,7 @@ describe('the page cache middleware on its own', () => {
       fragments: createVisitorFragments(views, cache),
       csrfToken,
       securityHeaders,
-      logger: createLogger({ logLevel: 'silent' }),
+      requestLog: createRequestLog(createLogger({ logLevel: 'silent' })),
       metrics: createMetrics(t.db.sequelize),
     }));
     // Where the session and page locals would be: a visitor with a session cookie is answered here.
