@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sqlite3 from 'sqlite3';
 import { syncSqliteOf } from '../../db/connection';
-import { setStatementHook } from '../../db/sql';
+import { isSqlDriverError, setStatementHook } from '../../db/sql';
 import { TransactionEndedError, UnawaitedStatementError } from '../../db/sql-transaction';
 import { startTestApp, testDialect, type TestApp } from '../helpers';
 
@@ -158,6 +158,19 @@ describe('db.sqlWriteTransaction', () => {
     const kept = synchronous ? 300 : 0;
     assert.equal(await inventoryOf(6), before + kept, 'the rolled-back writes were not kept, nor any that could have landed after the end');
     await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory - ? WHERE id = ?', [kept, 6]));
+  });
+
+  test('a statement that failed fails its transaction, even when the work caught its error or never awaited it', async () => {
+    const before = await inventoryOf(6);
+    for (const swallow of ['caught', 'not awaited'] as const) {
+      await assert.rejects(t.db.sqlWriteTransaction(async (sql) => {
+        await sql.run('UPDATE Books SET inventory = inventory + 1 WHERE id = ?', [6]);
+        const failing = sql.run('UPDATE Books SET AuthorId = ? WHERE id = ?', [999999, 6]);
+        if (swallow === 'caught') await failing.catch(() => undefined);
+        else void failing.catch(() => undefined);
+      }), (error: Error) => error instanceof UnawaitedStatementError || isSqlDriverError(error), swallow);
+    }
+    assert.equal(await inventoryOf(6), before, 'the first statement of each was rolled back');
   });
 
   test('queues behind writeTransaction on the same mutex (SQLite), so the two never interleave', { skip: testDialect !== 'sqlite' && 'MySQL locks rows, not a process mutex' }, async () => {
