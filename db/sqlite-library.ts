@@ -48,7 +48,9 @@ let probed: Promise<boolean> | null = null;
 export function sharesOneSqlite(sqlite3: Sqlite3Module): Promise<boolean> {
   const BetterSqlite3 = betterSqlite3();
   if (!BetterSqlite3) return Promise.resolve(false);
-  probed ??= probe(sqlite3, BetterSqlite3);
+  // A probe that could not run (no writable temporary directory, say) answers no: everything then
+  // stays on sqlite3, the safe way, rather than the store failing to start.
+  probed ??= probe(sqlite3, BetterSqlite3).catch(() => false);
   return probed;
 }
 

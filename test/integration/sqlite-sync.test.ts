@@ -210,6 +210,20 @@ describe('the probe for one SQLite library', { skip }, () => {
     }
     assert.equal(await sharesOneSqlite(sqlite3), true);
   });
+
+  syncTest('says no, rather than failing the start, when the probe itself cannot run', async () => {
+    class CannotOpen {
+      constructor(_file: string, callback: (error: Error | null) => void) {
+        setImmediate(callback, Object.assign(new Error('SQLITE_CANTOPEN: unable to open database file'), { code: 'SQLITE_CANTOPEN' }));
+      }
+    }
+    forgetSqliteProbe();
+    try {
+      assert.equal(await sharesOneSqlite({ Database: CannotOpen } as never), false);
+    } finally {
+      forgetSqliteProbe();
+    }
+  });
 });
 
 describe('closing', { skip }, () => {
