@@ -7,6 +7,7 @@ import { sign, unsign } from 'cookie-signature';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { Book } from '../../models';
+import { bumpCatalog } from '../../services/catalog-cache';
 import { FLASH_COOKIE, sealFlash } from '../../middleware/flash';
 import { SESSION_COOKIE } from '../../middleware/session';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
@@ -188,6 +189,23 @@ describe('a guest\'s cart page answered early', () => {
       }
     });
   }
+
+  test('a change to the category menu reaches the early page at once, as it reaches the chain\'s', async () => {
+    const jar = await guestWith([[2]]);
+    assert.deepEqual((await compare(jar.header())).moved, ANSWERED_EARLY, 'the layout is stored with today\'s menu');
+    const book = (await Book.findByPk(2))!;
+    const genre = book.genre;
+    await book.update({ genre: 'Zeta Test Poems' });
+    await t.db.sqlWriteTransaction((sql) => bumpCatalog(sql));
+    try {
+      const { res, moved } = await compare(jar.header());
+      assert.deepEqual(moved, ANSWERED_EARLY);
+      assert.match((res.body as Buffer).toString(), /Zeta Test Poems/);
+    } finally {
+      await book.update({ genre });
+      await t.db.sqlWriteTransaction((sql) => bumpCatalog(sql));
+    }
+  });
 
   test('the badge shows the lines the page lists, also when the stored total disagrees (an edit behind the app\'s back)', async () => {
     const jar = await guestWith([[14, 2]]);
