@@ -1,8 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { projectRoot, type Config } from './config';
 import type { Database } from './db/connection';
 import type { Logger } from './logger';
@@ -10,10 +8,13 @@ import { createServices } from './services';
 import { viewHelpers } from './lib/view-helpers';
 import { createViews } from './lib/view-engine';
 import { isCurrentAssetUrl } from './lib/assets';
-import { sessionMiddleware } from './middleware/session';
+import { createSessionStore, sessionMiddleware } from './middleware/session';
 import { createCsrf } from './middleware/csrf';
-import { viewLocals } from './middleware/locals';
+import { badgeAndMenu, pageLocalsFor, viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
+import { serveCartPage } from './middleware/cart-page';
+import { earlyAnswers } from './middleware/early-answer';
+import { guestSessions } from './middleware/guest-session';
 import { plainCookies } from './middleware/cookies';
 import { flashCookies } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errors';
@@ -28,19 +29,31 @@ import { loadAccount, requireAdmin } from './middleware/auth';
 import { adminMultipart } from './middleware/uploads';
 import { createMetrics } from './lib/metrics';
 import { measureRequests, metricsRoute } from './middleware/metrics';
+import { createRequestLog } from './middleware/request-log';
 
 export interface AppDependencies {
   config: Readonly<Config>;
   db: Database;
   logger: Logger;
+  /**
+   * false: a guest's catalog page is answered after the whole chain, as a signed-in visitor's is,
+   * instead of by the page cache's first middleware. Only to compare the two answers (tests).
+   */
+  guestHits?: boolean;
+  /**
+   * Whether a guest's GET /cart is answered before the middleware chain (middleware/cart-page.ts),
+   * outside development; on by default. Off, the chain answers it, as it answers everything else.
+   */
+  earlyCartPage?: boolean;
 }
 
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
-export function createApp({ config, db, logger }: AppDependencies): Express {
+export function createApp({ config, db, logger, guestHits = true, earlyCartPage = true }: AppDependencies): Express {
   const app = express();
   const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
   const csrf = createCsrf(config);
+  const sessions = createSessionStore(config, db);
 
   app.disable('x-powered-by');
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
@@ -71,43 +84,46 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
     },
     strictTransportSecurity: false,
   });
+  // One request log for the chain and for the answers given before it (page cache hits, the guest's cart page).
+  const requestLog = createRequestLog(logger);
   // Catalog pages come from the page cache. Not in development, like the view cache: an edited
-  // template shows at the next reload. Hits for visitors without a session answer first, before
-  // everything below (they set helmet's headers themselves); visitors with a session are answered
-  // after the session and page locals (serveCachedPageForVisitor).
+  // template shows at the next reload. Hits for visitors without a session, and for guests whose
+  // session needs nothing of the chain, answer first, before everything below (they set helmet's
+  // headers themselves); any other visitor with a session is answered after the session and page
+  // locals (serveCachedPageForVisitor).
   const pageCache = config.env !== 'development';
   const fragments = createVisitorFragments(views.library, services.pages);
+  const guests = guestSessions(sessions, { secret: config.sessionSecret, maxAgeMs: config.sessionMaxAgeMs });
   if (pageCache) {
-    app.use(servePageCache({ cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, logger, metrics }));
+    const guestBadge = async (sessionCookie: string): Promise<number | null> => {
+      const guest = await guests(sessionCookie);
+      // The count as the page locals read it, with the menu: if either fails there, the page shows
+      // an empty badge, so here the chain answers.
+      return guest && (await badgeAndMenu(services, guest.visitorKey)).count;
+    };
+    app.use(servePageCache({
+      cache: services.pages, fragments, csrfToken: csrf.anonymousToken, securityHeaders, requestLog, metrics,
+      guestBadge: guestHits ? guestBadge : undefined,
+    }));
+  }
+  // A guest's cart page (the page after every add) is answered first too, with the chain's response
+  // byte for byte; anything but a plain guest's GET /cart goes on down the chain.
+  if (pageCache && earlyCartPage) {
+    app.use(serveCartPage({
+      views,
+      fragments,
+      services,
+      guest: guests,
+      csrfToken: csrf.anonymousToken,
+      flashSecret: config.sessionSecret,
+      early: earlyAnswers({ securityHeaders, requestLog, metrics }),
+      metrics,
+    }));
   }
   app.use(securityHeaders);
   app.use(measureRequests(metrics));
-  app.use(pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const id = randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
-    // The shopper's address as Express sees it through trusted proxies (nginx), not the socket's.
-    customProps: (req) => ({ clientIp: (req as express.Request).ip }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    // What a request line needs, not every header both ways: serialising, redacting and writing the
-    // full header sets was a tenth of a cached page's cost. Cookies were redacted anyway.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress: string; remotePort: number }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
-        remotePort: req.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  }));
+  // One line per request, assets apart, with the X-Request-Id the error page quotes.
+  app.use(requestLog.middleware);
 
   const staticOptions = {
     maxAge: config.isProduction ? '7d' : 0,
@@ -127,13 +143,18 @@ export function createApp({ config, db, logger }: AppDependencies): Express {
   app.use(flashCookies(config.sessionSecret));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(sessionMiddleware(config, db));
+  app.use(sessionMiddleware(config, sessions));
   app.use(loadAccount(services));
   // Page locals first, so even the admin gate's 403 page has a working header (sign-out needs a token).
+  // They are loaded when a page is rendered, so a POST that only redirects reads none of them.
   app.use(viewLocals(services, csrf.token, logger));
-  // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
-  // and message rendered from the locals above: no catalog queries, no full render.
-  if (pageCache) app.use(serveCachedPageForVisitor(services.pages));
+  if (pageCache) {
+    // Visitors with a session (a cart, an account) get cached catalog pages too, with their own header
+    // and message rendered from the locals: no catalog queries, no full render. A catalog page the
+    // cache may answer or store needs its locals first (a render whose menu failed is not stored).
+    app.use(pageLocalsFor((res) => res.locals.cacheablePage !== undefined || res.locals.pendingPage !== undefined));
+    app.use(serveCachedPageForVisitor(services.pages));
+  }
   // The API checks its own writes (JSON bodies, a CSRF header when a session cookie comes along).
   app.use('/api', apiRoutes(services, metrics, csrf));
   // The admin gate comes before the CSRF check so that only an admin's upload is ever parsed.

@@ -4,8 +4,10 @@ import type { Config, DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { initModels } from '../models';
 import type { Database as SqliteDatabase } from 'sqlite3';
-import { mysqlSql, sqliteSql, sqlRunner, type MysqlConnection, type Sql, type SqliteDriver } from './sql';
+import { mysqlSql, setPlainReader, sqliteSql, sqlRunner, type MysqlConnection, type Sql, type SqliteDriver } from './sql';
 import { inTransaction } from './sql-transaction';
+import { openSyncSqlite, type SyncSqlite } from './sqlite-sync';
+import { sharesOneSqlite } from './sqlite-library';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
@@ -35,10 +37,12 @@ export interface Database {
   /**
    * writeTransaction for work that is all plain SQL (db/sql-transaction.ts): BEGIN and COMMIT are
    * plain statements instead of Sequelize's transaction machinery. On SQLite it queues on the same
-   * writers' mutex and uses the same writer connection (BEGIN IMMEDIATE, the busy timeout applying);
-   * on MySQL a pooled connection at READ COMMITTED, retried on a deadlock. `work` must run its
-   * statements on the runner it is given, and must not start another write transaction (the mutex
-   * is not re-entrant: that would wait for itself).
+   * writers' mutex, and runs on better-sqlite3's writer connection (db/sqlite-sync.ts; BEGIN
+   * IMMEDIATE retried while another process holds the lock, up to the same busy timeout), or, where
+   * that driver cannot be used, on the writer connection Sequelize's transactions share. On MySQL a
+   * pooled connection at READ COMMITTED, retried on a deadlock. `work` must run its statements on
+   * the runner it is given, and must not start another write transaction (the mutex is not
+   * re-entrant: that would wait for itself).
    */
   sqlWriteTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /** Plain SQL for the hot paths (see db/sql.ts), on `transaction`'s connection when given. */
@@ -226,9 +230,23 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
     await sequelize.query('PRAGMA journal_mode = WAL');
   }
 
+  // db.sql() and db.sqlWriteTransaction on a SQLite file run on better-sqlite3 (db/sqlite-sync.ts
+  // says why), but only where both drivers share one SQLite library (db/sqlite-library.ts): two
+  // copies in one process do not see each other's locks. A :memory: database is one per
+  // connection, so there everything stays on Sequelize's connection.
+  let sync: SyncSqlite | null = null;
+  if (config.database.dialect === 'sqlite' && config.database.storage !== ':memory:') {
+    if (await sharesOneSqlite((sequelize.connectionManager as unknown as { lib: Parameters<typeof sharesOneSqlite>[0] }).lib)) {
+      sync = openSyncSqlite(config.database.storage, { synchronous: SQLITE_SYNCHRONOUS, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
+      setPlainReader(sequelize, sync.reader);
+    } else {
+      logger.warn('better-sqlite3 is missing or does not share one SQLite library with sqlite3, so plain SQL stays on sqlite3 (slower): install as README says');
+    }
+  }
+
   const writers = new Mutex();
   const closeHooks: Array<() => void> = [];
-  return {
+  const database: Database = {
     sequelize,
     dialect,
     writeTransaction: (work) =>
@@ -239,18 +257,33 @@ export async function connectDatabase(config: Pick<Config, 'database' | 'logSql'
         // rests on row locks (FOR UPDATE on rows that exist) and guarded updates, not on gap locks.
         : retryOnDeadlock(() => sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, work)),
     sqlWriteTransaction: (work) =>
-      sqliteWriter
-        ? writers.runExclusive(() => sqliteWriteTransaction(sequelize, sqliteWriter!, work))
-        : retryOnDeadlock(() => mysqlWriteTransaction(sequelize, work)),
+      sync
+        ? writers.runExclusive(() => sync!.writeTransaction(work))
+        : sqliteWriter
+          ? writers.runExclusive(() => sqliteWriteTransaction(sequelize, sqliteWriter!, work))
+          : retryOnDeadlock(() => mysqlWriteTransaction(sequelize, work)),
     sql: (transaction) => sqlRunner(sequelize, transaction),
     onClose: (hook) => {
       closeHooks.push(hook);
     },
     close: () => {
       for (const hook of closeHooks.splice(0)) hook();
+      if (sync) {
+        setPlainReader(sequelize, null);
+        sync.close();
+      }
       return sequelize.close();
     },
   };
+  if (sync) syncDrivers.set(database, sync);
+  return database;
+}
+
+const syncDrivers = new WeakMap<Database, SyncSqlite>();
+
+/** The better-sqlite3 connections under `db`'s plain SQL, when it has them (for tests). */
+export function syncSqliteOf(db: Database): SyncSqlite | undefined {
+  return syncDrivers.get(db);
 }
 
 async function sqliteWriteTransaction<T>(sequelize: Sequelize, writer: SqliteWriter, work: (sql: Sql) => Promise<T>): Promise<T> {

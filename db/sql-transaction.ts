@@ -33,9 +33,10 @@ export class UnawaitedStatementError extends Error {
  * every statement (one the work forgot to await must not run in whatever the connection does next).
  * end() closes it and waits for the statements still running, and says how many there were.
  */
-function scoped(sql: Sql): { sql: Sql; end(): Promise<number> } {
+function scoped(sql: Sql): { sql: Sql; end(): Promise<{ stillRunning: number; failure: { error: unknown } | null }> } {
   let open = true;
   const running = new Set<Promise<unknown>>();
+  let failure: { error: unknown } | null = null;
   const track = <R>(statement: () => Promise<R>): Promise<R> => {
     if (!open) return Promise.reject(new TransactionEndedError());
     const result = statement();
@@ -44,7 +45,10 @@ function scoped(sql: Sql): { sql: Sql; end(): Promise<number> } {
     const leave = () => {
       running.delete(settled);
     };
-    const settled: Promise<void> = result.then(leave, leave);
+    const settled: Promise<void> = result.then(leave, (error: unknown) => {
+      failure ??= { error };
+      leave();
+    });
     running.add(settled);
     return result;
   };
@@ -59,7 +63,7 @@ function scoped(sql: Sql): { sql: Sql; end(): Promise<number> } {
       open = false;
       const stillRunning = running.size;
       await Promise.all(running);
-      return stillRunning;
+      return { stillRunning, failure };
     },
   };
 }
@@ -87,7 +91,12 @@ export async function inTransaction<T>(
   let result: T;
   try {
     result = await work(scope.sql);
-    if ((await scope.end()) > 0) throw new UnawaitedStatementError();
+    const { stillRunning, failure } = await scope.end();
+    if (stillRunning > 0) throw new UnawaitedStatementError();
+    // A statement that failed fails its transaction, even when the work went on past it (caught its
+    // error, or never awaited it: on better-sqlite3 a statement has run and failed before the work
+    // returns). Work that must branch on a constraint checks first instead of catching.
+    if (failure) throw failure.error;
     await sql.run('COMMIT');
   } catch (error) {
     // Every statement the work started has settled before the ROLLBACK, so none lands after it.

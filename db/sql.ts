@@ -9,10 +9,11 @@ import { statementCacheOf, type StatementConstructor } from './statement-cache';
  * the hot paths that overhead was most of a request. Everything else keeps using the models.
  *
  * Statements use `?` placeholders, which both sqlite3 and mysql2 bind (mysql2 escapes them on the
- * client). Inside a transaction they run on the transaction's connection, so they see and hold its
- * locks; outside one they run on SQLite's shared read connection or a pooled MySQL connection.
- * On SQLite every connection keeps the statements it ran prepared (db/statement-cache.ts); a write
- * transaction made of these statements alone is db.sqlWriteTransaction (db/sql-transaction.ts).
+ * client). Inside a Sequelize transaction they run on the transaction's connection, so they see and
+ * hold its locks; outside one they run, on SQLite, on better-sqlite3's reader (db/sqlite-sync.ts,
+ * which also runs db.sqlWriteTransaction there), and on MySQL on a pooled connection. sqlite3's
+ * connections keep the statements they ran prepared (db/statement-cache.ts); a write transaction
+ * made of these statements alone is db.sqlWriteTransaction (db/sql-transaction.ts).
  * Write only the SQL both databases understand, or branch on `dialect`.
  */
 
@@ -95,12 +96,14 @@ export function isSqlDriverError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && driverErrors.has(error);
 }
 
-function fromDriver(error: unknown): unknown {
+/** Tags `error` as the driver's own (db/sqlite-sync.ts tags better-sqlite3's here too). */
+export function fromDriver(error: unknown): unknown {
   if (typeof error === 'object' && error !== null) driverErrors.add(error);
   return error;
 }
 
-function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
+/** `params` as the driver binds them, after the statement hook has seen them. */
+export function bindable(text: string, params: readonly SqlValue[], dialect: 'sqlite' | 'mysql'): unknown[] {
   // Every statement passes through here, so the hook sees them all.
   if (statementHook) statementHook(text, params);
   return params.map((value) => (value instanceof Date ? sqlDate(value, dialect) : value));
@@ -158,8 +161,28 @@ export function forUpdate(sql: Pick<Sql, 'dialect'>): string {
   return sql.dialect === 'mysql' ? ' FOR UPDATE' : '';
 }
 
-/** A runner on `transaction`'s connection, or (without one) on a connection of its own per statement. */
+/** The runner for statements outside any transaction, per Sequelize instance, when it is not Sequelize's own connection. */
+const plainReaders = new WeakMap<Sequelize, Sql>();
+
+/**
+ * Makes `reader` what sqlRunner(sequelize) without a transaction returns: on SQLite, better-sqlite3's
+ * reader (db/sqlite-sync.ts), so code that knows only the models' Sequelize instance (catalog.ts's
+ * getBook, the stamp and stock reads) gets it too. null goes back to Sequelize's connection.
+ */
+export function setPlainReader(sequelize: Sequelize, reader: Sql | null): void {
+  if (reader) plainReaders.set(sequelize, reader);
+  else plainReaders.delete(sequelize);
+}
+
+/**
+ * A runner on `transaction`'s connection (a Sequelize transaction's statements must see and hold its
+ * locks), or without one the plain reader set for `sequelize`, else a connection of Sequelize's.
+ */
 export function sqlRunner(sequelize: Sequelize, transaction?: Transaction | null): Sql {
+  if (!transaction) {
+    const reader = plainReaders.get(sequelize);
+    if (reader) return reader;
+  }
   const manager = sequelize.connectionManager as unknown as ConnectionManager;
   const held = transaction ? (transaction as unknown as { connection?: unknown }).connection : undefined;
   if (transaction && !held) throw new Error('The transaction has no connection yet.');

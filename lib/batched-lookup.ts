@@ -10,6 +10,24 @@
  * whatever is still running, so under load it keeps several small reads in flight where this keeps
  * one, and its per-key memo has to be switched off for answers that must be current.
  */
+/**
+ * The most keys one call of readMany is given: a batch gathered under a flood of distinct keys (each
+ * a session id, say) is read in several statements rather than one whose IN list passes SQLite's
+ * limit on bound parameters (32,766 on Debian 12's 3.40) and fails every request in the batch.
+ */
+export const MAX_KEYS_PER_READ = 256;
+
+/** readMany over at most MAX_KEYS_PER_READ keys at a time, the answers merged. */
+async function readInChunks<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap<K, V>>, keys: K[]): Promise<ReadonlyMap<K, V>> {
+  if (keys.length <= MAX_KEYS_PER_READ) return readMany(keys);
+  const chunks: K[][] = [];
+  for (let i = 0; i < keys.length; i += MAX_KEYS_PER_READ) chunks.push(keys.slice(i, i + MAX_KEYS_PER_READ));
+  const answers = await Promise.all(chunks.map((chunk) => readMany(chunk)));
+  const merged = new Map<K, V>();
+  for (const answer of answers) for (const [key, value] of answer) merged.set(key, value);
+  return merged;
+}
+
 export function batchedLookup<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap<K, V>>): (key: K) => Promise<V | undefined> {
   /** The read under way, settled either way (its own callers see its failure). */
   let underWay: Promise<void> | null = null;
@@ -17,7 +35,7 @@ export function batchedLookup<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap
   let next: { keys: Set<K>; answer: Promise<ReadonlyMap<K, V>> } | null = null;
 
   const start = (keys: Set<K>): Promise<ReadonlyMap<K, V>> => {
-    const answer = readMany([...keys]);
+    const answer = readInChunks(readMany, [...keys]);
     const settled = answer.then(() => undefined, () => undefined);
     underWay = settled;
     void settled.then(() => {
@@ -40,4 +58,18 @@ export function batchedLookup<K, V>(readMany: (keys: K[]) => Promise<ReadonlyMap
     next.keys.add(key);
     return next.answer.then((values) => values.get(key));
   };
+}
+
+/**
+ * `keys` for an `IN (?, …)` list, padded with its last key to the next power of two, and the list's
+ * placeholders. A batch of any size then runs one of a few statement texts, which db.sql() keeps
+ * prepared (db/statement-cache.ts keeps 128 texts per connection), instead of one text per size.
+ */
+export function inList<K>(keys: readonly K[]): { keys: K[]; placeholders: string } {
+  if (keys.length === 0) throw new Error('an IN list needs at least one key');
+  let size = 1;
+  while (size < keys.length) size *= 2;
+  const padded = [...keys];
+  while (padded.length < size) padded.push(keys[keys.length - 1]);
+  return { keys: padded, placeholders: padded.map(() => '?').join(', ') };
 }

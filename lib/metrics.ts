@@ -34,6 +34,12 @@ export function createMetrics(sequelize: Sequelize) {
   });
   const ordersPlaced = new Counter({ name: 'epicbook_orders_placed_total', help: 'Orders placed.', registers: [registry] });
   const cartsCreated = new Counter({ name: 'epicbook_carts_created_total', help: 'Carts created by a first add.', registers: [registry] });
+  const earlyCartPages = new Counter({
+    name: 'epicbook_early_cart_pages_total',
+    help: 'GET /cart with a session cookie, by who answered: early (a guest\'s page, before the middleware chain), chain (no live guest session: signed in, renewal due, none) or error (a read or the render failed; the chain answered).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
 
   const pool = (): PoolLike | undefined => (sequelize.connectionManager as unknown as { pool?: PoolLike }).pool;
   new Gauge({
@@ -60,6 +66,7 @@ export function createMetrics(sequelize: Sequelize) {
     },
     orderPlaced: () => ordersPlaced.inc(),
     cartCreated: () => cartsCreated.inc(),
+    earlyCartPage: (outcome: 'early' | 'chain' | 'error') => earlyCartPages.inc({ outcome }),
   };
 }
 

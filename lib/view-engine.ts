@@ -23,6 +23,21 @@ export interface Views {
   engine: Engine;
   /** Resolves once every template is compiled (at once in development); rejects if they could not be read. */
   ready(): Promise<void>;
+  /**
+   * A page's view and its layout, to be rendered apart exactly as a res.render of it renders them
+   * (view first, then the layout with `body` = the view's HTML), given what res.render would hand
+   * the engine (app.locals, res.locals, the render's own values, `cache`). Undefined wherever the
+   * engine would leave the render to express-handlebars: in development, before the start's compile
+   * finished, for a view or layout that was not there at start.
+   */
+  page(view: string, locals: object): PageTemplates | undefined;
+}
+
+export interface PageTemplates {
+  /** The view's HTML, as the engine renders it first. */
+  view(): string;
+  /** The page around `body`, as the engine renders the layout; null when the render has no layout. */
+  layout: ((body: string) => string) | null;
 }
 
 /** What res.render's locals carry that express-handlebars reads besides the page's own values. */
@@ -62,9 +77,14 @@ export function createViews({ viewsDir, helpers, cache }: ViewsOptions): Views {
     partialsDir: path.join(viewsDir, 'partials'),
     helpers,
   });
-  if (!cache) return { library, engine: library.engine as Engine, ready: () => Promise.resolve() };
+  if (!cache) return { library, engine: library.engine as Engine, ready: () => Promise.resolve(), page: () => undefined };
   const compiled = new CompiledViews(library, viewsDir);
-  return { library, engine: compiled.engine, ready: () => compiled.loading };
+  return {
+    library,
+    engine: compiled.engine,
+    ready: () => compiled.loading,
+    page: (view, locals) => compiled.templatesFor(path.resolve(viewsDir, view + library.extname), locals as RenderLocals),
+  };
 }
 
 interface Loaded {
@@ -102,36 +122,45 @@ class CompiledViews {
   }
 
   readonly engine: Engine = (filePath, locals, callback) => {
-    const options = locals as RenderLocals;
-    const loaded = this.loaded;
-    const view = loaded?.templates.get(filePath);
-    const layoutName = 'layout' in options ? options.layout : this.library.defaultLayout;
-    const layout = layoutName ? loaded && this.layoutFor(loaded, layoutName) : null;
-    if (!loaded || !view || layout === undefined || options.cache !== true || options.settings?.views !== this.viewsDir) {
-      void this.library.engine(filePath, options, callback);
+    const page = this.templatesFor(filePath, locals as RenderLocals);
+    if (!page) {
+      void this.library.engine(filePath, locals, callback);
       return;
     }
     let html: string;
     try {
-      const renderOptions: RenderOptions = {
-        cache: options.cache,
-        encoding: options.encoding || this.library.encoding,
-        view: view.name,
-        layout: layoutName,
-        data: options.data,
-        helpers: options.helpers ? { ...loaded.helpers, ...options.helpers } : loaded.helpers,
-        partials: options.partials ? { ...loaded.partials, ...options.partials } : loaded.partials,
-        runtimeOptions: options.runtimeOptions,
-      };
-      const runtimeOptions = options.runtimeOptions ? { ...loaded.runtimeOptions, ...options.runtimeOptions } : loaded.runtimeOptions;
-      html = call(view.template, locals, filePath, renderOptions, runtimeOptions);
-      if (layout) html = call(layout.template, { ...locals, body: html }, layout.file, { ...renderOptions, layout: undefined }, runtimeOptions);
+      html = page.view();
+      if (page.layout) html = page.layout(html);
     } catch (error) {
       callback(error as Error);
       return;
     }
     callback(null, html);
   };
+
+  /** The view at filePath and its layout, called as engine calls them; undefined where engine defers to express-handlebars. */
+  templatesFor(filePath: string, options: RenderLocals): PageTemplates | undefined {
+    const loaded = this.loaded;
+    const view = loaded?.templates.get(filePath);
+    const layoutName = 'layout' in options ? options.layout : this.library.defaultLayout;
+    const layout = layoutName ? loaded && this.layoutFor(loaded, layoutName) : null;
+    if (!loaded || !view || layout === undefined || options.cache !== true || options.settings?.views !== this.viewsDir) return undefined;
+    const renderOptions: RenderOptions = {
+      cache: options.cache,
+      encoding: options.encoding || this.library.encoding,
+      view: view.name,
+      layout: layoutName,
+      data: options.data,
+      helpers: options.helpers ? { ...loaded.helpers, ...options.helpers } : loaded.helpers,
+      partials: options.partials ? { ...loaded.partials, ...options.partials } : loaded.partials,
+      runtimeOptions: options.runtimeOptions,
+    };
+    const runtimeOptions = options.runtimeOptions ? { ...loaded.runtimeOptions, ...options.runtimeOptions } : loaded.runtimeOptions;
+    return {
+      view: () => call(view.template, options, filePath, renderOptions, runtimeOptions),
+      layout: layout && ((body: string) => call(layout.template, { ...options, body }, layout.file, { ...renderOptions, layout: undefined }, runtimeOptions)),
+    };
+  }
 
   private async load(): Promise<void> {
     const options = { cache: true };

@@ -87,6 +87,15 @@ function withoutFlashHeader(res: Response): void {
   else res.removeHeader('Set-Cookie');
 }
 
+/**
+ * Clears the flash cookie in this response, as takeFlash does for a message it shows: also for the
+ * cart page's early answer (middleware/cart-page.ts), which opens the message itself (openFlash).
+ */
+export function clearFlashCookie(res: Response): void {
+  withoutFlashHeader(res);
+  res.clearCookie(FLASH_COOKIE, cookieOptions(res));
+}
+
 type Flasher = ReturnType<typeof flasher>;
 
 const FLASHER = Symbol('flash');
@@ -100,8 +109,7 @@ function flasher(secret: string) {
     take(req: Request, res: Response): Flash | null {
       const value = (req.cookies as Record<string, string> | undefined)?.[FLASH_COOKIE];
       if (value === undefined) return null;
-      withoutFlashHeader(res);
-      res.clearCookie(FLASH_COOKIE, cookieOptions(res));
+      clearFlashCookie(res);
       return openFlash(secret, value);
     },
   };

@@ -4,7 +4,8 @@ import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ExpressHandlebars } from 'express-handlebars';
 import Handlebars from 'handlebars';
-import type { Logger } from '../logger';
+import { LRUCache } from 'lru-cache';
+import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { stockTexts, type CachedPage, type PageCache, type Slotted, type VisitorFillers } from '../services/page-cache';
 import { plainCookies } from './cookies';
@@ -44,6 +45,26 @@ interface VisitorLocals {
 
 type Template = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
+/** A guest's header fragment for one cart count, with the hash of it that goes in the ETag (ownTag). */
+export interface GuestHeader {
+  visitor: Buffer;
+  own: string;
+}
+
+/**
+ * How many cart counts keep their rendered guest header. A count can be anything up to 50 lines of
+ * 99 copies, but most carts hold a few books; a count past these is rendered again when it comes back.
+ */
+const GUEST_HEADERS = 128;
+
+/**
+ * The part of a session visitor's ETag that covers its own header and message: a short hash of
+ * them, so that any change to either changes the validator.
+ */
+function ownTag(visitor: Buffer, flash: Buffer): string {
+  return createHash('sha1').update(visitor).update(flash).digest('base64url').slice(0, 16);
+}
+
 /**
  * The per-visitor fragments of a cached page (views/partials/header-visitor.hbs and flash.hbs),
  * rendered with the compiled partials and helpers of the app's own view engine, so they read exactly
@@ -53,6 +74,8 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
   let templates: { visitor: Template; flash: Template; options: Handlebars.RuntimeOptions } | undefined;
   let anonymous: { visitor: Slotted; flash: Buffer } | undefined;
   let loading: Promise<void> | undefined;
+  // Wrapped, since the cache holds no null (a fragment it must not serve).
+  const guests = new LRUCache<number, { header: GuestHeader | null }>({ max: GUEST_HEADERS });
 
   const render = (template: Template, locals: VisitorLocals): string => template(
     { currentUser: locals.currentUser, cartCount: locals.cartCount, csrfToken: locals.csrfToken, flash: locals.flash },
@@ -98,6 +121,23 @@ export function createVisitorFragments(views: ExpressHandlebars, cache: PageCach
       return { token: Buffer.from(escapedToken), visitor: anonymous!.visitor, flash: anonymous!.flash };
     },
 
+    /**
+     * The header of a guest (a visitor with a session and no account) whose cart holds `count`
+     * books, rendered once per count: without an account, header-visitor.hbs shows only the count
+     * (the token is in the sign-out form alone). Null if it ever holds the token: then the full chain
+     * answers such a guest (forVisitor).
+     */
+    forGuest(count: number): GuestHeader | null {
+      let entry = guests.get(count);
+      if (!entry) {
+        const fragment = cache.fragment(render(templates!.visitor, { cartCount: count, csrfToken: cache.markers.token }));
+        const visitor = fragment.slots.length === 0 ? fragment.parts[0] : undefined;
+        entry = { header: visitor ? { visitor, own: ownTag(visitor, EMPTY) } : null };
+        guests.set(count, entry);
+      }
+      return entry.header;
+    },
+
     /** The slots of this request's visitor, from the page locals (session, account and cart already loaded). */
     forVisitor(locals: VisitorLocals): { token: Buffer; visitor: Buffer; flash: Buffer } {
       const flash = render(templates!.flash, locals);
@@ -119,20 +159,30 @@ export interface PageCacheDependencies {
   csrfToken: (cookies: Record<string, string> | undefined, secure: boolean) => { token: string; setCookie: string };
   /** The security-header middleware every other response goes through (helmet): a hit sends what it sets. */
   securityHeaders: RequestHandler;
-  logger: Logger;
+  /** The request log (middleware/request-log.ts): a hit's line is the same as any request's. */
+  requestLog: Pick<RequestLog, 'watch'>;
   metrics: Metrics;
+  /**
+   * The cart count of the guest this session cookie belongs to, when the chain would load that session
+   * and leave it as it is; null when it would not, or rejects (see middleware/guest-session.ts). Without
+   * it, every visitor with a session is answered after the chain.
+   */
+  guestBadge?: (sessionCookie: string) => Promise<number | null>;
 }
 
 /**
- * Whether the visitor sent neither a session cookie nor a flash cookie. Without them there is no
- * account, cart or message to show, so a page can be answered before everything else; with either,
- * only after the session and page locals (serveCachedPageForVisitor), which fill its header and
- * message slots. A browser still sending the cookie of an emptied or forged session gets what the
- * session layer makes of it.
+ * Who the visitor is, as far as answering before the chain goes: 'anonymous' without a session
+ * cookie or a flash cookie (no account, cart or message to show); the session cookie's value for a
+ * visitor with one and no message, who may be a guest (see guestBadge); null for a visitor with a
+ * message, whose page is answered only after the session and page locals (serveCachedPageForVisitor),
+ * which fill its header and message slots (and clear the message's cookie). A browser still sending
+ * the cookie of an emptied or forged session gets what the session layer makes of it.
  */
-function withoutSession(req: Request): boolean {
+function visitorOf(req: Request): 'anonymous' | { sessionCookie: string } | null {
   const cookies = req.cookies as Record<string, string> | undefined;
-  return cookies?.[SESSION_COOKIE] === undefined && cookies?.[FLASH_COOKIE] === undefined;
+  if (cookies?.[FLASH_COOKIE] !== undefined) return null;
+  const sessionCookie = cookies?.[SESSION_COOKIE];
+  return sessionCookie === undefined ? 'anonymous' : { sessionCookie };
 }
 
 /**
@@ -171,13 +221,14 @@ function contentTag(page: CachedPage, count: number | null): string {
 
 /**
  * A validator for the page as this visitor gets it, without hashing the body per hit: the stored
- * copy's tag with its stock count, and the end of the token's random half. A returning visitor whose
- * CSRF cookie is still valid gets the same token back, so the same page gets the same ETag and a
- * conditional GET is answered 304, as Express's body hash allowed before; any other visitor's page
- * differs by its token, and a page whose count has changed by its count, and so does its ETag.
+ * copy's tag with its stock count, for a visitor with a session the hash of its own header and
+ * message (ownTag), and the end of the token's random half. A returning visitor whose CSRF cookie is
+ * still valid gets the same token back, so the same page gets the same ETag and a conditional GET is
+ * answered 304, as Express's body hash allowed before; any other visitor's page differs by its token,
+ * and a page whose count has changed by its count, and so does its ETag.
  */
-function etagOf(page: CachedPage, count: number | null, token: string): string {
-  return `W/"${contentTag(page, count)}-${token.slice(-16)}"`;
+function etagOf(page: CachedPage, count: number | null, token: string, own?: string): string {
+  return `W/"${contentTag(page, count)}${own === undefined ? '' : `-${own}`}-${token.slice(-16)}"`;
 }
 
 /**
@@ -208,15 +259,10 @@ function notModified(req: Request, etag: string): boolean {
   return match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }
 
-// Express's req.ip and req.secure ask the trust-proxy function about the socket's address (parsing it)
-// even when no proxy header came; without the header their answer is the socket's own.
-
-/** The client's address as req.ip gives it (through trusted proxies). */
-function clientIp(req: Request): string | undefined {
-  return req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : req.ip;
-}
-
-/** req.secure. */
+/**
+ * req.secure. Express's asks the trust-proxy function about the socket's address (parsing it) even
+ * when no proxy header came; without the header its answer is the socket's own.
+ */
 function isSecure(req: Request): boolean {
   return req.headers['x-forwarded-proto'] === undefined ? (req.socket as TLSSocket).encrypted === true : req.secure;
 }
@@ -238,57 +284,42 @@ function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
 }
 
 /**
- * For a catalog GET or HEAD: answers a visitor without a session from the page cache at once. For
- * any other visitor, and on a miss, it tells the rest of the chain which page may answer
- * (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored (res.locals.pendingPage, see
- * renderPage).
+ * For a catalog GET or HEAD: answers a visitor without a session from the page cache at once, and a
+ * guest (a session with a cart, no account, no message) as soon as its session and cart count are
+ * read (guestBadge). For any other visitor, and on a miss, it tells the rest of the chain which page
+ * may answer (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored
+ * (res.locals.pendingPage, see renderPage).
  *
  * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
  * router's walk through every other mount, the session), and those were most of a hit's cost. So a
  * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
- * request id, the request log line in pino-http's shape and the request metrics. Anything else goes
+ * request id, the request log line and the request metrics. Anything else goes
  * on down the chain untouched, apart from its cookies being parsed here already.
+ *
+ * A guest's hit is what the chain would send for it (serveCachedPageForVisitor, after express-session
+ * and the page locals), byte for byte apart from the request id: the same token (a guest's, like an
+ * anonymous visitor's, is bound to no account), its header for its cart count, no message, the same
+ * ETag; and no session cookie, which express-session sends only when it saves the session
+ * (rolling is off), which it does not for a session it loaded and left unchanged.
  */
-export function servePageCache({ cache, fragments, csrfToken, securityHeaders, logger, metrics }: PageCacheDependencies): RequestHandler {
+export function servePageCache({ cache, fragments, csrfToken, securityHeaders, requestLog, metrics, guestBadge }: PageCacheDependencies): RequestHandler {
   const parseCookies = plainCookies();
-  // A hit's line holds no header, cookie or body, so nothing in it to redact; the redaction's copy of
-  // every line object was a sizeable share of what a hit allocated.
-  const hitLogger = logger.child({}, { redact: { paths: [] } });
   // Flat name/value lists for writeHead: the same every hit, built once.
   const learned = headersSetBy(securityHeaders);
   const notModifiedHeaders: string[] = [...learned.flat(), 'X-Page-Cache', 'hit'];
   const pageHeaders: string[] = [...notModifiedHeaders, 'Content-Type', 'text/html; charset=utf-8'];
 
-  /** The request log line, in pino-http's shape (app.ts) so that log searches find hits and misses alike. */
-  const logHit = (req: Request, started: number, id: string, status: number) => {
-    hitLogger.info({
-      req: {
-        id,
-        method: req.method,
-        url: req.originalUrl,
-        remoteAddress: req.socket.remoteAddress,
-        remotePort: req.socket.remotePort,
-        userAgent: req.headers['user-agent'],
-        referer: req.headers.referer,
-      },
-      clientIp: clientIp(req),
-      res: { statusCode: status },
-      responseTime: Date.now() - started,
-    }, 'request completed');
-  };
-
-  const sendHit = (req: Request, res: Response, page: CachedPage, count: number | null) => {
-    const started = Date.now();
+  /** `guest`: the guest's header; none for an anonymous visitor. */
+  const sendHit = (req: Request, res: Response, page: CachedPage, count: number | null, guest?: GuestHeader) => {
     const startedNs = process.hrtime.bigint();
     const id = randomUUID();
-    res.on('close', () => {
-      // Like pino-http: a response cut off by the client is logged too; the metrics count finished ones.
-      logHit(req, started, id, res.statusCode);
-      if (res.writableFinished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    // Logged like any request (a response cut off by the client too); the metrics count finished ones.
+    requestLog.watch(req, res, id, (finished) => {
+      if (finished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
     });
     const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
     const token = Handlebars.escapeExpression(raw);
-    const etag = etagOf(page, count, token);
+    const etag = etagOf(page, count, token, guest?.own);
     // Every header in one list, none set before: writeHead then skips building a header map.
     if (notModified(req, etag)) {
       // As Express answers a conditional GET: no body and no content headers.
@@ -296,7 +327,8 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
       res.end();
       return;
     }
-    const pieces = cache.pieces(page, { ...fragments.anonymous(token), ...cache.stockFillers(count) });
+    const visitor = guest ? { token: Buffer.from(token), visitor: guest.visitor, flash: EMPTY } : fragments.anonymous(token);
+    const pieces = cache.pieces(page, { ...visitor, ...cache.stockFillers(count) });
     res.writeHead(200, [...pageHeaders, 'X-Request-Id', id, 'Set-Cookie', setCookie, 'Content-Length', String(byteLength(pieces)), 'ETag', etag] as unknown as OutgoingHttpHeader[]);
     writePieces(req, res, pieces);
   };
@@ -324,22 +356,38 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, l
       const pending: PendingPage = { url, version, fragments };
       res.locals.cacheablePage = pending;
       res.locals.pendingPage = pending;
-      // With a session, the page is looked up after the session and page locals, against this
-      // version: read as the request began, so nothing the visitor changed before is missed.
-      const page = withoutSession(req) ? cache.get(url, version) : undefined;
+      // With a session the chain may take over: it looks the page up after the session and page
+      // locals, against this version, read as the request began, so nothing the visitor changed
+      // before is missed. A guest's session and cart are read after it too.
+      const visitor = visitorOf(req);
+      const guest = visitor !== 'anonymous' && visitor !== null && guestBadge ? visitor : undefined;
+      const page = visitor === 'anonymous' || guest ? cache.get(url, version) : undefined;
       if (!page) {
         next();
         return;
       }
       // A page is stored only after a render, which waited for the fragments: this wait is for form.
-      const send = (count: number | null) => {
-        if (fragments.isReady()) sendHit(req, res, page, count);
-        else return fragments.ready().then(() => sendHit(req, res, page, count));
+      const send = (count: number | null, header?: GuestHeader) => {
+        if (fragments.isReady()) sendHit(req, res, page, count, header);
+        else return fragments.ready().then(() => sendHit(req, res, page, count, header));
       };
-      if (!page.stock) return send(null);
-      return currentStock(cache, page, res).then((count) => {
-        if (count === undefined) next();
-        else return send(count);
+      const withStock = (header?: GuestHeader) => {
+        if (!page.stock) return send(null, header);
+        return currentStock(cache, page, res).then((count) => {
+          if (count === undefined) next();
+          else return send(count, header);
+        });
+      };
+      if (!guest) return withStock();
+      return guestBadge!(guest.sessionCookie).then(
+        // Null: not a guest, or a session the chain must touch.
+        (badge) => (badge === null ? null : fragments.ready().then(() => fragments.forGuest(badge))),
+        // The session or the cart could not be read: the chain reads them again, and answers a
+        // failure its own way (an error page, or the page with an empty badge).
+        () => null,
+      ).then((header) => {
+        if (header === null) next();
+        else return withStock(header);
       });
     }, () => {
       // The stamps could not be read: no caching; the route reads the database itself and reports
@@ -398,8 +446,7 @@ export function serveCachedPageForVisitor(cache: PageCache): RequestHandler {
     // The validator covers what this visitor sees: the stored page with its count, its own header
     // and message (a small hash each time, not the page's), and its token. Express answers 304 from
     // it (req.fresh).
-    const own = createHash('sha1').update(fillers.visitor).update(fillers.flash).digest('base64url').slice(0, 16);
-    res.setHeader('ETag', `W/"${contentTag(page, count)}-${own}-${fillers.token.toString().slice(-16)}"`);
+    res.setHeader('ETag', etagOf(page, count, fillers.token.toString(), ownTag(fillers.visitor, fillers.flash)));
     if (req.fresh) {
       res.status(304).end();
       return;

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import type { Database } from '../db/connection';
 import { parseSqlDate } from '../db/sql';
+import { batchedLookup, inList } from '../lib/batched-lookup';
 
 type Callback = (error?: unknown) => void;
 
@@ -8,6 +9,7 @@ type Callback = (error?: unknown) => void;
 export const PURGE_INTERVAL_MS = 15 * 60 * 1000;
 
 interface SessionRow {
+  sid: string;
   data: string | null;
   expires: string | Date | null;
 }
@@ -18,6 +20,10 @@ interface SessionRow {
  * working. It runs one plain statement per call on the driver's connection: the Sequelize model
  * pipeline cost more than the statement on every request that carries a session cookie.
  *
+ * Reads are batched (lib/batched-lookup.ts): the requests that arrive together share one
+ * `WHERE sid IN (…)`, and none joins a read already under way, so each sees every write committed
+ * before it asked. Under load that is one statement for dozens of requests instead of one each.
+ *
  * On SQLite every write goes through db.sqlWriteTransaction, i.e. the one writer connection under
  * the process's write mutex: a write from another connection would compete with cart changes and
  * orders for the file lock, and SQLite's busy handler waits for a lock by sleeping (1, 2, 5, 10 ms...).
@@ -26,11 +32,19 @@ export class SqlSessionStore extends session.Store {
   private readonly db: Database;
   private readonly fallbackMaxAgeMs: number;
   private purgeTimer: NodeJS.Timeout | null = null;
+  private readonly rowOf: (sid: string) => Promise<SessionRow | undefined>;
 
   constructor(db: Database, options: { maxAgeMs: number; purgeIntervalMs?: number }) {
     super();
     this.db = db;
     this.fallbackMaxAgeMs = options.maxAgeMs;
+    // Session ids are the store's own random ids (uid-safe), matched exactly: a batch's rows are
+    // found by their sid as sent, so no collation can hand one browser another's row.
+    this.rowOf = batchedLookup(async (sids: string[]) => {
+      const { keys, placeholders } = inList(sids);
+      const rows = await db.sql().all<SessionRow>(`SELECT sid, data, expires FROM Sessions WHERE sid IN (${placeholders})`, keys);
+      return new Map(rows.map((row) => [row.sid, row]));
+    });
     const interval = options.purgeIntervalMs ?? PURGE_INTERVAL_MS;
     if (interval > 0) {
       this.purgeTimer = setInterval(() => {
@@ -44,10 +58,18 @@ export class SqlSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
-    this.db.sql().one<SessionRow>('SELECT data, expires FROM Sessions WHERE sid = ?', [sid]).then(
-      (row) => callback(null, row ? liveSession(row) : null),
-      (error) => callback(error),
-    );
+    this.read(sid).then((data) => callback(null, data), (error) => callback(error));
+  }
+
+  /**
+   * The session stored under `sid`, or null when there is none to serve (see liveSession); rejects
+   * when the row cannot be read. The one read of a session: express-session's (get) and the page
+   * cache's answer for guests (middleware/guest-session.ts) both go through it, so both apply the
+   * same rules. Each caller gets an object of its own: express-session changes the one it is given.
+   */
+  async read(sid: string): Promise<session.SessionData | null> {
+    const row = await this.rowOf(sid);
+    return row ? liveSession(row) : null;
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
@@ -107,7 +129,7 @@ export class SqlSessionStore extends session.Store {
  * yet), or unreadable. A row no one can read is treated as no session rather than failing every
  * request of the browser that holds its cookie; the next save replaces it.
  */
-function liveSession(row: SessionRow): session.SessionData | null {
+function liveSession(row: Pick<SessionRow, 'data' | 'expires'>): session.SessionData | null {
   if (row.expires === null || row.data === null) return null;
   try {
     if (parseSqlDate(row.expires).getTime() <= Date.now()) return null;

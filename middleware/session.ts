@@ -28,15 +28,20 @@ function contents(sess: session.Session & Partial<session.SessionData>): string 
   return JSON.stringify(data);
 }
 
+/** The app's one session store, over `db` (its periodic purge stops when the database closes). */
+export function createSessionStore(config: Pick<Config, 'sessionMaxAgeMs'>, db: Database): SqlSessionStore {
+  const store = new SqlSessionStore(db, { maxAgeMs: config.sessionMaxAgeMs });
+  db.onClose(() => store.close());
+  return store;
+}
+
 /**
  * Sessions live in the database so any worker can serve any request. Nothing is stored (and no
  * cookie is set) until a visitor does something that needs one, like adding to the cart; after that
  * a session is written only when its contents change, or (at most once per half lifetime) to push
  * its expiry back for a visitor who keeps coming.
  */
-export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, db: Database): RequestHandler {
-  const store = new SqlSessionStore(db, { maxAgeMs: config.sessionMaxAgeMs });
-  db.onClose(() => store.close());
+export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessionMaxAgeMs'>, store: SqlSessionStore): RequestHandler {
   const maxAgeMs = config.sessionMaxAgeMs;
   const load = session({
     name: SESSION_COOKIE,
@@ -75,9 +80,18 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecret' | 'sessio
  * expiry and sends the cookie with the same one. One write per half lifetime, not one per request.
  */
 function renew(req: Request, maxAgeMs: number): void {
-  const expires = req.session.cookie.expires;
-  if (!expires || expires.getTime() - Date.now() >= maxAgeMs / 2) return;
-  req.session.renewedAt = Date.now();
+  if (renewalDue(req.session.cookie.expires, maxAgeMs)) req.session.renewedAt = Date.now();
+}
+
+/**
+ * Whether a session whose cookie expires at `expires` has less than half its lifetime left, so that
+ * renew marks it changed (an invalid date counts as due; no expiry, a browser-session cookie, never
+ * is). The answers for guests before the chain ask too (catalog pages, the cart page): a renewal
+ * writes the row and sends the cookie, which only the chain does.
+ */
+export function renewalDue(expires: Date | null | undefined, maxAgeMs: number, now = Date.now()): boolean {
+  if (!expires) return false;
+  return !(expires.getTime() - now >= maxAgeMs / 2);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
 import type { Metrics } from '../lib/metrics';
-import { MAX_LINE_QUANTITY } from '../services/cart';
+import { MAX_LINE_QUANTITY, type CartView } from '../services/cart';
 import { BadRequestError, ValidationError } from '../lib/errors';
 import { saveSession } from '../middleware/session';
 import { flash } from '../middleware/flash';
@@ -39,12 +39,22 @@ async function respond(req: Request, res: Response, cartCount: number, message: 
   res.redirect(303, redirectTo);
 }
 
+/** The cart page's view. A guest's cart page is also answered early, from the same view and values (middleware/cart-page.ts). */
+export const CART_VIEW = 'cart';
+
+/** What the cart page's render is given besides the page locals. */
+export function cartPageValues(view: CartView): { title: string; cart: CartView } {
+  return { title: 'Your cart', cart: view };
+}
+
 export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreated'>): Router {
   const router = Router();
 
   router.get('/cart', async (req, res) => {
     const view = await cart.getCart(req.session.visitorKey);
-    res.render('cart', { title: 'Your cart', cart: view });
+    // The badge shows what the page lists: no query of its own (middleware/locals.ts).
+    res.locals.cartCount = view.itemCount;
+    res.render(CART_VIEW, cartPageValues(view));
   });
 
   router.post('/cart/items', async (req, res) => {

@@ -11,6 +11,8 @@ type FormValues = Partial<Record<(typeof SHIPPING_FIELDS)[number], string>>;
 const keptValues = (body: unknown) => keptStrings(body, SHIPPING_FIELDS, 300);
 
 function renderForm(res: Response, cart: CartView, values: FormValues, errors: Record<string, string> = {}, message?: string) {
+  // The badge shows the cart the page lists: no query of its own (middleware/locals.ts).
+  res.locals.cartCount = cart.itemCount;
   res.render('checkout', {
     title: 'Checkout',
     cart,

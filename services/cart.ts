@@ -6,6 +6,7 @@ import { Book, Cart, Cartbook } from '../models';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { centsToDecimal, toCents } from '../lib/money';
 import { bookUrl } from './catalog';
+import { batchedLookup, inList } from '../lib/batched-lookup';
 
 export const MAX_LINE_QUANTITY = 99;
 /** Different books one cart may hold: keeps every cart page, checkout and its row locks small. */
@@ -147,15 +148,58 @@ interface CartPageRow {
   quantity: number;
 }
 
+/** The cart page's view of its lines' rows (in the order they were added). */
+function cartView(rows: readonly CartPageRow[]): CartView {
+  if (rows.length === 0) return EMPTY_CART;
+  const lines = rows.map((row): CartLine => {
+    const unitPriceCents = toCents(row.price);
+    return {
+      bookId: row.id,
+      title: row.title,
+      url: bookUrl(row.id, row.title),
+      authorName: authorFullName(row.firstName, row.lastName),
+      unitPriceCents,
+      quantity: row.quantity,
+      lineTotalCents: unitPriceCents * row.quantity,
+      inventory: row.inventory,
+      maxQuantity: Math.max(1, Math.min(row.inventory, MAX_LINE_QUANTITY)),
+      exceedsStock: row.quantity > row.inventory,
+    };
+  });
+  return {
+    lines,
+    itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
+    subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
+    hasStockProblem: lines.some((l) => l.exceedsStock),
+  };
+}
+
 export function createCartService(db: Database) {
-  /** The number shown in the header badge. */
+  /**
+   * The badge counts of many owners' newest open carts, for the requests that arrive together: one
+   * `IN (…)` read of their open carts (on the owner-and-status index) instead of one read each, and
+   * never joined once under way (lib/batched-lookup.ts), so a count reflects every change committed
+   * before its request asked. Owner keys are the app's own random keys, matched exactly.
+   */
+  const newestOpenCount = batchedLookup(async (ownerKeys: string[]) => {
+    const { keys, placeholders } = inList(ownerKeys);
+    const rows = await db.sql().all<{ id: number; ownerKey: string; totalQuantity: number | string }>(
+      `SELECT id, ownerKey, totalQuantity FROM Carts WHERE ownerKey IN (${placeholders}) AND status = 'open'`,
+      keys,
+    );
+    const newest = new Map<string, { id: number; count: number }>();
+    for (const row of rows) {
+      const id = Number(row.id);
+      const seen = newest.get(row.ownerKey);
+      if (!seen || id > seen.id) newest.set(row.ownerKey, { id, count: Number(row.totalQuantity) });
+    }
+    return new Map([...newest].map(([key, cart]) => [key, cart.count]));
+  });
+
+  /** The number shown in the header badge: the owner's newest open cart's, 0 without one. */
   async function cartCount(ownerKey: string | undefined): Promise<number> {
     if (!ownerKey) return 0;
-    const cart = await db.sql().one<{ totalQuantity: number }>(
-      "SELECT totalQuantity FROM Carts WHERE ownerKey = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
-      [ownerKey],
-    );
-    return cart?.totalQuantity ?? 0;
+    return (await newestOpenCount(ownerKey)) ?? 0;
   }
 
   /** The visitor's open cart priced at today's prices, with any line that stock no longer covers flagged. */
@@ -171,28 +215,7 @@ export function createCartService(db: Database) {
       ORDER BY cb.id ASC`,
       [ownerKey],
     );
-    if (rows.length === 0) return EMPTY_CART;
-    const lines = rows.map((row): CartLine => {
-      const unitPriceCents = toCents(row.price);
-      return {
-        bookId: row.id,
-        title: row.title,
-        url: bookUrl(row.id, row.title),
-        authorName: authorFullName(row.firstName, row.lastName),
-        unitPriceCents,
-        quantity: row.quantity,
-        lineTotalCents: unitPriceCents * row.quantity,
-        inventory: row.inventory,
-        maxQuantity: Math.max(1, Math.min(row.inventory, MAX_LINE_QUANTITY)),
-        exceedsStock: row.quantity > row.inventory,
-      };
-    });
-    return {
-      lines,
-      itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
-      subtotalCents: lines.reduce((sum, l) => sum + l.lineTotalCents, 0),
-      hasStockProblem: lines.some((l) => l.exceedsStock),
-    };
+    return cartView(rows);
   }
 
   return {

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Book, Cart, Cartbook } from '../../models';
-import { MAX_CART_LINES } from '../../services/cart';
+import { MAX_CART_LINES, createCartService } from '../../services/cart';
+import { setStatementHook } from '../../db/sql';
 import { Shopper, badgeCount, csrfFrom, startTestApp, type TestApp } from '../helpers';
 
 let t: TestApp;
@@ -321,6 +322,37 @@ describe('the number of different books in one cart', () => {
       assert.equal(badgeCount(cart.text), MAX_CART_LINES + 2);
     } finally {
       for (const [id, inventory] of stock) await Book.update({ inventory }, { where: { id } });
+    }
+  });
+});
+
+describe('the cart badge', () => {
+  test('counts each owner\'s newest open cart, for owners asked for together in one statement', async () => {
+    const cart = createCartService(t.db);
+    const now = new Date();
+    const carts: Array<[string, string, number]> = [
+      ['badge-a', 'open', 3],
+      ['badge-b', 'ordered', 5],
+      ['badge-b', 'open', 2],
+      ['badge-c', 'open', 4],
+      ['badge-c', 'open', 6], // newer: this one counts
+      ['badge-d', 'ordered', 1],
+    ];
+    for (const [ownerKey, status, totalQuantity] of carts) {
+      await t.db.sql().run('INSERT INTO Carts (ownerKey, status, totalQuantity, totalPrice, createdAt, updatedAt) VALUES (?, ?, ?, 0, ?, ?)', [ownerKey, status, totalQuantity, now, now]);
+    }
+    const statements: string[] = [];
+    setStatementHook((text) => {
+      if (/FROM Carts/.test(text)) statements.push(text);
+    });
+    try {
+      const counts = await Promise.all(['badge-a', 'badge-b', 'badge-c', 'badge-d', 'badge-none', 'badge-a'].map((key) => cart.cartCount(key)));
+      assert.deepEqual(counts, [3, 2, 6, 0, 0, 3]);
+      assert.equal(statements.length, 2, 'the first on its own, the rest together');
+      assert.equal(await cart.cartCount(undefined), 0);
+      assert.equal(statements.length, 2, 'no owner, no read');
+    } finally {
+      setStatementHook(null);
     }
   });
 });

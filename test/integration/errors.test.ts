@@ -5,6 +5,7 @@ import sqlite3 from 'sqlite3';
 import express from 'express';
 import { errorHandler } from '../../middleware/errors';
 import { sqlRunner } from '../../db/sql';
+import { syncSqliteOf } from '../../db/connection';
 import { createLogger } from '../../logger';
 import { Book } from '../../models';
 import { Shopper, startTestApp, testDialect, type TestApp } from '../helpers';
@@ -62,6 +63,8 @@ test('a write that cannot get SQLite\'s lock in time is a 503 to try again, not 
   const writer = await manager.getConnection({ uuid: 'errors-test' });
   writer.configure('busyTimeout', 50);
   manager.releaseConnection(writer);
+  // The plain-SQL writer (better-sqlite3) retries for the same 5 s; here it gives up after 50 ms too.
+  syncSqliteOf(t.db)?.setBusyTimeout(50);
   const other = await new Promise<sqlite3.Database>((resolve, reject) => {
     const db = new sqlite3.Database(t.config.database.dialect === 'sqlite' ? t.config.database.storage : '', (error) => (error ? reject(error) : resolve(db)));
   });
@@ -77,6 +80,7 @@ test('a write that cannot get SQLite\'s lock in time is a 503 to try again, not 
     await run('COMMIT');
     await new Promise<void>((resolve) => other.close(() => resolve()));
     writer.configure('busyTimeout', 5000);
+    syncSqliteOf(t.db)?.setBusyTimeout(5000);
   }
   await shopper.add(book!.id).expect(303);
 });

@@ -7,6 +7,7 @@ import pino from 'pino';
 import request, { type Response } from 'supertest';
 import type { Express, Request } from 'express';
 import { createApp } from '../../app';
+import { createRequestLog } from '../../middleware/request-log';
 import { createLogger } from '../../logger';
 import { createMetrics } from '../../lib/metrics';
 import { createPageCache } from '../../services/page-cache';
@@ -20,7 +21,7 @@ import { projectRoot } from '../../config';
 import { viewHelpers } from '../../lib/view-helpers';
 import { csrfFrom, Shopper, startTestApp, type TestApp } from '../helpers';
 
-// How a hit is answered now that it comes before helmet, pino-http and the router: it must look to
+// How a hit is answered now that it comes before helmet, the request log and the router: it must look to
 // a browser, an operator's log search and the metrics exactly like the same page rendered afresh.
 
 let t: TestApp;
@@ -144,7 +145,7 @@ describe('a page cache hit', () => {
     assert.equal(cacheState(res), 'hit');
     assert.match(res.text, /href="\/login"/);
     assert.match(res.text, /data-cart-count="0"/);
-    // Through the whole chain: pino-http logged it, with its own (full) request serializer.
+    // Through the whole chain: the request log (middleware/request-log.ts) wrote its line.
     await new Promise((resolve) => setTimeout(resolve, 20));
     const line = lines.filter((l) => l.msg === 'request completed').pop()!;
     assert.equal((line.req as Record<string, unknown>).id, res.headers['x-request-id']);
@@ -207,7 +208,7 @@ describe('the page cache middleware on its own', () => {
       fragments: createVisitorFragments(views, cache),
       csrfToken,
       securityHeaders,
-      logger: createLogger({ logLevel: 'silent' }),
+      requestLog: createRequestLog(createLogger({ logLevel: 'silent' })),
       metrics: createMetrics(t.db.sequelize),
     }));
     // Where the session and page locals would be: a visitor with a session cookie is answered here.

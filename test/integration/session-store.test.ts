@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import type { SessionData } from 'express-session';
 import { SqlSessionStore } from '../../middleware/session-store';
-import { parseSqlDate } from '../../db/sql';
+import { parseSqlDate, setStatementHook } from '../../db/sql';
 import { Shopper, badgeCount, signedInShopper, startTestApp, type TestApp } from '../helpers';
 
 let app: TestApp;
@@ -82,6 +82,25 @@ describe('the SQL session store', () => {
     }
     await app.db.sql().run('UPDATE Sessions SET expires = NULL WHERE sid = ?', ['store-live']);
     assert.equal(await get('store-live'), null, 'no expiry');
+  });
+
+  test('reads the sessions asked for together in one statement, each caller its own copy, a missing one null', async () => {
+    const expires = new Date(Date.now() + 60_000);
+    for (const sid of ['batch-a', 'batch-b', 'batch-c']) await set(sid, sessionData(expires, { visitorKey: `key-${sid}` }));
+    const statements: string[] = [];
+    setStatementHook((text) => {
+      if (/FROM Sessions/.test(text)) statements.push(text);
+    });
+    try {
+      // The first read runs at once; those asked for while it runs share the next.
+      const reads = await Promise.all(['batch-a', 'batch-b', 'batch-c', 'batch-b', 'batch-none'].map((sid) => store.read(sid)));
+      assert.deepEqual(reads.map((data) => data?.visitorKey ?? null), ['key-batch-a', 'key-batch-b', 'key-batch-c', 'key-batch-b', null]);
+      assert.notEqual(reads[1], reads[3], 'express-session changes the object it is given: never shared');
+      assert.equal(statements.length, 2);
+      assert.match(statements[1], /WHERE sid IN \(\?, \?, \?, \?\)/, 'three ids, padded to four');
+    } finally {
+      setStatementHook(null);
+    }
   });
 
   test('the purge deletes the rows past their expiry and only those', async () => {

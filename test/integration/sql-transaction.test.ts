@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sqlite3 from 'sqlite3';
-import { setStatementHook } from '../../db/sql';
+import { syncSqliteOf } from '../../db/connection';
+import { isSqlDriverError, setStatementHook } from '../../db/sql';
 import { TransactionEndedError, UnawaitedStatementError } from '../../db/sql-transaction';
 import { startTestApp, testDialect, type TestApp } from '../helpers';
 
@@ -126,6 +127,7 @@ describe('db.sqlWriteTransaction', () => {
   });
 
   test('a statement the work did not await never lands outside the transaction', async () => {
+    const synchronous = syncSqliteOf(t.db) !== undefined;
     // Warm the cache of prepared statements, so BEGIN, COMMIT and ROLLBACK run at once while a new
     // statement text waits for its prepare: the order in which a forgotten statement would overtake them.
     await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [6]));
@@ -142,16 +144,33 @@ describe('db.sqlWriteTransaction', () => {
         /boom/,
         'the caller gets the work\'s own error',
       );
-      await assert.rejects(
-        t.db.sqlWriteTransaction(async (sql) => {
-          void sql.run(`UPDATE Books SET inventory = inventory + 100 WHERE id = ? /* returned ${i} */`, [6]).catch(() => undefined);
-        }),
-        UnawaitedStatementError,
-        'work that returns with a statement still running is rolled back, not committed',
-      );
+      const returned = t.db.sqlWriteTransaction(async (sql) => {
+        void sql.run(`UPDATE Books SET inventory = inventory + 100 WHERE id = ? /* returned ${i} */`, [6]).catch(() => undefined);
+      });
+      if (synchronous) {
+        // better-sqlite3 runs a statement when it is called: the unawaited one has already run
+        // inside the transaction before the work returns, so it commits with it, never after it.
+        await returned;
+      } else {
+        await assert.rejects(returned, UnawaitedStatementError, 'work that returns with a statement still running is rolled back, not committed');
+      }
     }
-    assert.equal(await inventoryOf(6), before, 'neither the rolled-back nor the unawaited writes were kept');
-    await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [6]));
+    const kept = synchronous ? 300 : 0;
+    assert.equal(await inventoryOf(6), before + kept, 'the rolled-back writes were not kept, nor any that could have landed after the end');
+    await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory - ? WHERE id = ?', [kept, 6]));
+  });
+
+  test('a statement that failed fails its transaction, even when the work caught its error or never awaited it', async () => {
+    const before = await inventoryOf(6);
+    for (const swallow of ['caught', 'not awaited'] as const) {
+      await assert.rejects(t.db.sqlWriteTransaction(async (sql) => {
+        await sql.run('UPDATE Books SET inventory = inventory + 1 WHERE id = ?', [6]);
+        const failing = sql.run('UPDATE Books SET AuthorId = ? WHERE id = ?', [999999, 6]);
+        if (swallow === 'caught') await failing.catch(() => undefined);
+        else void failing.catch(() => undefined);
+      }), (error: Error) => error instanceof UnawaitedStatementError || isSqlDriverError(error), swallow);
+    }
+    assert.equal(await inventoryOf(6), before, 'the first statement of each was rolled back');
   });
 
   test('queues behind writeTransaction on the same mutex (SQLite), so the two never interleave', { skip: testDialect !== 'sqlite' && 'MySQL locks rows, not a process mutex' }, async () => {

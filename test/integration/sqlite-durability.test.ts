@@ -28,6 +28,9 @@ test('the journal is WAL and every connection runs with synchronous=NORMAL', sql
   assert.equal(viaSequelize.synchronous, level);
   assert.equal((await t.db.sql().one<{ synchronous: number }>('PRAGMA synchronous'))?.synchronous, level);
 
+  // better-sqlite3's writer under db.sqlWriteTransaction (its reader answered db.sql() above).
+  assert.equal((await t.db.sqlWriteTransaction((sql) => sql.one<{ synchronous: number }>('PRAGMA synchronous')))?.synchronous, level);
+
   // The writer connection of a write transaction, and a second connection opened while it is busy.
   await t.db.writeTransaction(async (transaction) => {
     assert.equal((await t.db.sql(transaction).one<{ synchronous: number }>('PRAGMA synchronous'))?.synchronous, level);

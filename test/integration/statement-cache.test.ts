@@ -200,23 +200,27 @@ describe('prepared statements kept per SQLite connection', { skip }, () => {
   });
 });
 
-describe('db.sql() on SQLite uses the cache of the connection it runs on', { skip }, () => {
+describe('db.sql(transaction) on SQLite uses the cache of the transaction\'s connection', { skip }, () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp();
   });
 
-  test('a read repeated after a write transaction committed sees the commit, from the same kept statement', async () => {
+  test('a read repeated after a write committed sees the commit, from the same kept statement', async () => {
     const text = 'SELECT inventory FROM Books WHERE id = ?';
-    const first = await t.db.sql().one<{ inventory: number }>(text, [1]);
+    let connection: sqlite3.Database | undefined;
+    const read = () => t.db.writeTransaction(async (transaction) => {
+      connection = (transaction as unknown as { connection: sqlite3.Database }).connection;
+      return (await t.db.sql(transaction).one<{ inventory: number }>(text, [1]))!.inventory;
+    });
+    const first = await read();
     await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory + 3 WHERE id = ?', [1]));
-    const second = await t.db.sql().one<{ inventory: number }>(text, [1]);
-    assert.equal(second!.inventory, first!.inventory + 3);
-    const manager = t.db.sequelize.connectionManager as unknown as { getConnection(): Promise<sqlite3.Database> };
-    assert.ok(statementCacheOf(await manager.getConnection(), Statement).has(text));
+    assert.equal(await read(), first + 3);
+    assert.ok(statementCacheOf(connection!, Statement).has(text));
   });
 
   test('db.close() finalizes every kept statement and closes without error', async () => {
+    await t.db.writeTransaction((transaction) => t.db.sql(transaction).all('SELECT id FROM Books WHERE id IN (?, ?)', [1, 2]));
     await t.db.sql().all('SELECT id FROM Books WHERE id IN (?, ?)', [1, 2]);
     await t.db.sqlWriteTransaction((sql) => sql.run('UPDATE Books SET inventory = inventory WHERE id = ?', [1]));
     await t.close();

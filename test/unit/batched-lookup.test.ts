@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchedLookup } from '../../lib/batched-lookup';
+import { MAX_KEYS_PER_READ, batchedLookup, inList } from '../../lib/batched-lookup';
 
 /**
  * Reads the test completes by hand, oldest first. Like a query, each read sees the values as they
@@ -69,5 +69,30 @@ describe('batchedLookup', () => {
     const next = lookup(1);
     await reads.finish();
     assert.equal(await next, 10);
+  });
+});
+
+describe('batchedLookup under a flood of distinct keys', () => {
+  test('a batch larger than one read may take is read in chunks, and every caller gets its answer', async () => {
+    const started: number[][] = [];
+    const lookup = batchedLookup(async (keys: number[]) => {
+      started.push(keys);
+      return new Map(keys.map((key) => [key, key * 2]));
+    });
+    const first = lookup(0);
+    const count = MAX_KEYS_PER_READ * 2 + 3;
+    const waiting = Array.from({ length: count }, (_, i) => lookup(i + 1));
+    assert.equal(await first, 0);
+    assert.deepEqual(await Promise.all(waiting), Array.from({ length: count }, (_, i) => (i + 1) * 2));
+    assert.deepEqual(started.map((keys) => keys.length), [1, MAX_KEYS_PER_READ, MAX_KEYS_PER_READ, 3]);
+  });
+});
+
+describe('inList', () => {
+  test('pads the keys with the last one to a power of two, with a placeholder each', () => {
+    const sizes = [1, 2, 3, 4, 5, 8, 9, 50].map((n) => inList(Array.from({ length: n }, (_, i) => i)).keys.length);
+    assert.deepEqual(sizes, [1, 2, 4, 4, 8, 8, 16, 64]);
+    assert.deepEqual(inList(['a', 'b', 'c']), { keys: ['a', 'b', 'c', 'c'], placeholders: '?, ?, ?, ?' });
+    assert.throws(() => inList([]), /at least one key/);
   });
 });

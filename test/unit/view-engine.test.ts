@@ -55,7 +55,7 @@ async function started(dir: string, cache = true): Promise<{ app: express.Expres
 /** The same app on express-handlebars' own engine, configured as createViews configures it. */
 function libraryApp(dir: string): express.Express {
   const library = create({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials'), helpers: viewHelpers });
-  return appOn({ library, engine: library.engine as Views['engine'], ready: () => Promise.resolve() }, dir, true);
+  return appOn({ library, engine: library.engine as Views['engine'], ready: () => Promise.resolve(), page: () => undefined }, dir, true);
 }
 
 function render(app: express.Express, view: string, locals: object = {}): Promise<string> {
@@ -281,5 +281,40 @@ describe('the views\' cache', () => {
     assert.equal(library.mock.callCount(), 1);
     assert.equal(await render(app, 'tagged', { title: 't' }), '<main title="t">tag</main>');
     assert.equal(library.mock.callCount(), 1, 'a view from the start stays ours');
+  });
+
+  test('page() gives a view and its layout to render apart, the same bytes as res.render of them together', async () => {
+    const dir = viewsWith({
+      'layouts/main.hbs': '<title>{{title}}</title>\n{{> badge}}<main>{{{body}}}</main>\n',
+      'partials/badge.hbs': '[{{count}}]',
+      'page.hbs': '  <p>{{count}} for {{title}} {{@exphbs.view}}</p>\n',
+    });
+    const { app, views } = await started(dir);
+    const locals = { ...app.locals, title: 'A & B', count: 2, cache: true };
+    const page = views.page('page', locals);
+    assert.ok(page && page.layout);
+    const body = page.view();
+    assert.equal(body, '<p>2 for A &amp; B page</p>', 'trimmed, with @exphbs as the engine gives it');
+    assert.equal(page.layout(body), await render(app, 'page', { title: 'A & B', count: 2 }));
+    // A layout rendered once around a marker, with a partial replaced by another marker.
+    const marked = views.page('page', { ...locals, partials: { badge: () => '@BADGE@' } })!;
+    assert.equal(marked.layout!('@BODY@'), '<title>A &amp; B</title>\n@BADGE@<main>@BODY@</main>');
+    assert.equal(views.page('page', { ...locals, layout: false })!.layout, null);
+  });
+
+  test('page() gives nothing wherever the engine would leave the render to express-handlebars', async () => {
+    const dir = viewsWith(BASIC);
+    const cached = createViews({ viewsDir: dir, helpers: viewHelpers, cache: true });
+    const locals = { settings: { views: dir }, cache: true, title: 'x' };
+    assert.equal(cached.page('home', locals), undefined, 'before the start\'s compile finished');
+    await cached.ready();
+    assert.ok(cached.page('home', locals));
+    assert.equal(cached.page('missing', locals), undefined, 'a view not there at start');
+    assert.equal(cached.page('home', { ...locals, layout: 'missing' }), undefined, 'a layout not there at start');
+    assert.equal(cached.page('home', { ...locals, cache: false }), undefined, 'the cache off for this render');
+    assert.equal(cached.page('home', { ...locals, settings: { views: os.tmpdir() } }), undefined, 'another views folder');
+    const development = createViews({ viewsDir: dir, helpers: viewHelpers, cache: false });
+    await development.ready();
+    assert.equal(development.page('home', locals), undefined, 'in development');
   });
 });
