@@ -63,7 +63,7 @@ export interface CartPageDependencies {
  * the response the chain would send, byte for byte, headers included (but its request id and date).
  *
  * A guest's cart page is what the bench's cart scenario asks for after every add, and the chain in
- * front of the route (helmet, pino-http, express-session, the page locals, CSRF) cost most of its
+ * front of the route (helmet, the request log, express-session, the page locals, CSRF) cost most of its
  * 1.1 ms of main thread. Here the session is verified and read as express-session would read it
  * (guest), the cart in one statement (getCart, whose count is the badge, as the route sets it),
  * the category menu as the page locals read it, and the page is put together

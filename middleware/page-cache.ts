@@ -290,7 +290,7 @@ function writePieces(req: Request, res: Response, pieces: Buffer[]): void {
  * may answer (res.locals.cacheablePage, see serveCachedPageForVisitor) or be stored
  * (res.locals.pendingPage, see renderPage).
  *
- * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, pino-http, the
+ * Mounted as the app's first middleware: a hit needs nothing of what follows (helmet, the request log, the
  * router's walk through every other mount, the session), and those were most of a hit's cost. So a
  * hit does itself the little of that it needs: the security headers helmet sets (learned once), a
  * request id, the request log line and the request metrics. Anything else goes
