@@ -2,7 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { projectRoot } from '../config';
 import { cpuSecondsFrom, peakRssMbFrom, rssMbFrom } from './report';
+
+/** `node_args` of the app in deploy/pm2/ecosystem.config.cjs: the bench starts the store as PM2 starts a worker. */
+export function pm2NodeArgs(): string[] {
+  const ecosystem = require(path.join(projectRoot, 'deploy/pm2/ecosystem.config.cjs')) as { apps: Array<{ node_args?: string[] | string }> };
+  const args = ecosystem.apps[0].node_args ?? [];
+  return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
+}
 
 export interface Started {
   child: ChildProcess;

@@ -11,18 +11,11 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { projectRoot } from '../config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
-import { cpuSeconds, freePort, peakRssMb, rssMb, startProcess, stopProcess, tail, type Started } from './processes';
+import { cpuSeconds, freePort, peakRssMb, pm2NodeArgs, rssMb, startProcess, stopProcess, tail, type Started } from './processes';
 import { benchBooks, benchDatabase, openDirect, ordersPlaced, stockOf, stockUp } from './database';
 import { scenarioPlans, Tally, type StoreMap } from './scenarios';
 import { formatTable, memoryLine, peakReachedDuring, processTargets, rowFor, targetFor, type Measurement, type ProcessFacts, type ScenarioName } from './report';
 import { Visitor } from './visitor';
-
-/** `node_args` of the app in deploy/pm2/ecosystem.config.cjs. */
-function pm2NodeArgs(): string[] {
-  const ecosystem = require(path.join(projectRoot, 'deploy/pm2/ecosystem.config.cjs')) as { apps: Array<{ node_args?: string[] | string }> };
-  const args = ecosystem.apps[0].node_args ?? [];
-  return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
-}
 
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
 const BUYABLE_BOOKS = 12;

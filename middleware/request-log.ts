@@ -37,7 +37,7 @@ const isAsset = (req: Request): boolean => req.url.startsWith('/assets/');
  *
  * Why not pino-http: it made two child loggers per request (running the bindings through the
  * serializers and the redaction each time) and called its hooks twice; GET /cart for a visitor with
- * a session cost 1.13 main-thread ms with it and 0.92 without (/tmp/steps/conc.mjs, 50 visitors).
+ * a session cost 1.13 main-thread ms with it and 0.92 without (bench/steps.ts, 50 visitors).
  * This writes the same line with one call, when the response is done.
  */
 export function createRequestLog(logger: Logger) {
