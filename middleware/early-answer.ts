@@ -44,7 +44,7 @@ export function earlyAnswers({ securityHeaders, requestLog, metrics }: EarlyAnsw
       // Logged like any request (a response cut off by the client too); the metrics count finished ones.
       requestLog.watch(req, res, id, (finished) => {
         if (finished) metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started.ns) / 1e9);
-      });
+      }, started.ms);
     },
   };
 }

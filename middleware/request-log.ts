@@ -81,9 +81,9 @@ export function createRequestLog(logger: Logger) {
   /**
    * Writes the request's line once its response finishes, is cut off, or emits an error, whichever
    * comes first; then calls `done` with whether the response went out in full (for the metrics).
+   * `started`: when the request arrived (Date.now()), if before this call: the line's responseTime counts from it.
    */
-  function watch(req: Request, res: Response, id: string, done?: (finished: boolean) => void): void {
-    const started = Date.now();
+  function watch(req: Request, res: Response, id: string, done?: (finished: boolean) => void, started = Date.now()): void {
     const complete = (error?: unknown) => {
       res.off('close', complete);
       res.off('finish', complete);

@@ -235,6 +235,20 @@ describe('the request log on its own', () => {
     assert.equal(line.msg, 'request completed');
     assert.deepEqual(finished, [true]);
   });
+
+  test('watch() counts the response time from when the request arrived, when told', async () => {
+    const log = createRequestLog(capture(lines));
+    const outside = express();
+    outside.use((req, res) => {
+      // Arrived a second ago, say, and answered after reads that took that long.
+      log.watch(req, res, 'late-id', undefined, Date.now() - 1000);
+      res.status(200).end('answered early');
+    });
+    await request(outside).get('/cart').expect(200);
+    const [line] = await requestLines(lines);
+    assert.equal(line.req.id, 'late-id');
+    assert.ok((line as unknown as { responseTime: number }).responseTime >= 1000, `responseTime ${JSON.stringify(line)}`);
+  });
 });
 
 describe('the request log in the app', () => {
