@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
 import type { Express } from 'express';
 import request, { type Response } from 'supertest';
-import { sign, unsign } from 'cookie-signature';
+import { sign } from 'cookie-signature';
 import { createApp } from '../../app';
 import { createLogger } from '../../logger';
 import { Book } from '../../models';
@@ -11,6 +10,7 @@ import { bumpCatalog } from '../../services/catalog-cache';
 import { FLASH_COOKIE, sealFlash } from '../../middleware/flash';
 import { SESSION_COOKIE } from '../../middleware/session';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
+import { asBytes, bytesOf, headersOf, Jar, outcomeCount } from '../early-answers';
 
 // A guest's GET /cart is answered before the middleware chain (middleware/cart-page.ts). Each test
 // asks the app with that early answer and a second app on the same database without it the same
@@ -27,43 +27,9 @@ before(async () => {
 });
 after(async () => t.close());
 
-/** A browser's cookies, kept from each answer's Set-Cookie. */
-class Jar {
-  private readonly cookies = new Map<string, string>();
-
-  keep(res: Response): Response {
-    for (const line of (res.headers['set-cookie'] as unknown as string[] | undefined) ?? []) {
-      const [pair] = line.split(';');
-      const at = pair.indexOf('=');
-      if (/Expires=Thu, 01 Jan 1970/.test(line)) this.cookies.delete(pair.slice(0, at));
-      else this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res;
-  }
-
-  get(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-
-  drop(name: string): void {
-    this.cookies.delete(name);
-  }
-
-  header(without: string[] = []): string {
-    return [...this.cookies].filter(([name]) => !without.includes(name)).map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  /** The session id in the signed session cookie. */
-  sid(): string {
-    const sid = unsign(decodeURIComponent(this.get(SESSION_COOKIE)!).slice(2), t.config.sessionSecret);
-    assert.ok(sid, 'a session cookie signed by the store');
-    return sid;
-  }
-}
-
 /** A guest with a session and `books` in its cart (one copy each unless said), and a valid CSRF cookie. */
 async function guestWith(books: Array<[bookId: number, quantity?: number]>): Promise<Jar> {
-  const jar = new Jar();
+  const jar = new Jar(t.config.sessionSecret);
   const page = jar.keep(await request(chain).get('/books?page=2').expect(200));
   const token = csrfFrom(page.text);
   for (const [bookId, quantity] of books) {
@@ -80,21 +46,8 @@ type Outcome = 'early' | 'chain' | 'error';
 /** The early-answer counter of the app with it (GET /metrics). */
 async function outcomes(): Promise<Record<Outcome, number>> {
   const text = (await request(t.app).get('/metrics').expect(200)).text;
-  const count = (outcome: Outcome) => Number(new RegExp(`^epicbook_early_cart_pages_total\\{outcome="${outcome}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const count = (outcome: Outcome) => outcomeCount(text, 'epicbook_early_cart_pages_total', outcome);
   return { early: count('early'), chain: count('chain'), error: count('error') };
-}
-
-const UNCOMPARED = new Set(['date', 'x-request-id']);
-
-/** The headers in the order sent, but those that differ from response to response whoever answers. */
-function headersOf(res: Response, normalise: (name: string, value: string) => string): Array<[string, string]> {
-  const raw = (res as unknown as { res: IncomingMessage }).res.rawHeaders;
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (!UNCOMPARED.has(name)) out.push([name, normalise(name, raw[i + 1])]);
-  }
-  return out;
 }
 
 interface Ask {
@@ -120,11 +73,7 @@ async function compare(cookie: string, ask: Ask = {}): Promise<{ res: Response; 
     : ask.normalise ?? ((_n: string, v: string) => v);
   const send = async (app: Express) => {
     await reset?.();
-    let req = request(app)[method](path).set('Cookie', cookie).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    let req = asBytes(request(app)[method](path).set('Cookie', cookie));
     for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
     return req;
   };
@@ -134,10 +83,8 @@ async function compare(cookie: string, ask: Ask = {}): Promise<{ res: Response; 
   const full = await send(chain);
   assert.equal(early.status, full.status, 'status');
   assert.deepEqual(headersOf(early, normalise), headersOf(full, normalise), 'headers, in order');
-  // HEAD and 304 answers have no body at all.
-  const bytes = (res: Response): Buffer => (Buffer.isBuffer(res.body) ? res.body : Buffer.alloc(0));
-  assert.equal(normaliseBody(bytes(early).toString('utf8')), normaliseBody(bytes(full).toString('utf8')), 'body');
-  if (!ask.normaliseBody) assert.ok(bytes(early).equals(bytes(full)), 'body bytes');
+  assert.equal(normaliseBody(bytesOf(early).toString('utf8')), normaliseBody(bytesOf(full).toString('utf8')), 'body');
+  if (!ask.normaliseBody) assert.ok(bytesOf(early).equals(bytesOf(full)), 'body bytes');
   const moved = { early: after.early - before.early, chain: after.chain - before.chain, error: after.error - before.error };
   return { res: early, moved };
 }
