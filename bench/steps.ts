@@ -10,7 +10,9 @@
  * steps (comma-separated, default book,cart,set,anon):
  *   book  a book page for a guest with a session (answered from the page cache before the chain)
  *   cart  GET /cart for that guest (answered before the chain)
- *   set   POST /cart/items/:id, a write transaction and a redirect through the whole chain (like an add)
+ *   set   POST /cart/items/:id, a write transaction and a redirect through the whole chain
+ *   add   POST /cart/items (a second copy; answered before the chain) and then the set above (back to
+ *         one copy), in turn: an add's own cost is twice the figure less set's
  *   anon  a book page for an anonymous visitor (a page cache hit)
  *
  * Linux only (it reads /proc). Measures CPU, not time: on a machine doing other work, compare the
@@ -25,8 +27,8 @@ import autocannon from 'autocannon';
 import { projectRoot } from '../config';
 import { freePort, pm2NodeArgs } from './processes';
 
-type Step = 'book' | 'cart' | 'set' | 'anon';
-const STEPS: readonly Step[] = ['book', 'cart', 'set', 'anon'];
+type Step = 'book' | 'cart' | 'set' | 'add' | 'anon';
+const STEPS: readonly Step[] = ['book', 'cart', 'set', 'add', 'anon'];
 
 interface Guest {
   book: { id: string; path: string };
@@ -85,18 +87,21 @@ async function guests(base: string, count: number): Promise<Guest[]> {
 }
 
 function requestsFor(step: Step, guest: Guest): autocannon.Request[] {
+  const form = (path: string, fields: Record<string, string>): autocannon.Request => ({
+    method: 'POST',
+    path,
+    headers: { cookie: guest.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: guest.token, ...fields }).toString(),
+  });
   switch (step) {
     case 'book':
       return [{ method: 'GET', path: guest.book.path, headers: { cookie: guest.cookie } }];
     case 'cart':
       return [{ method: 'GET', path: '/cart', headers: { cookie: guest.cookie } }];
     case 'set':
-      return [{
-        method: 'POST',
-        path: `/cart/items/${guest.book.id}`,
-        headers: { cookie: guest.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: guest.token, quantity: '1' }).toString(),
-      }];
+      return [form(`/cart/items/${guest.book.id}`, { quantity: '1' })];
+    case 'add':
+      return [form('/cart/items', { bookId: guest.book.id, quantity: '1', returnTo: '/cart' }), form(`/cart/items/${guest.book.id}`, { quantity: '1' })];
     case 'anon':
       return [{ method: 'GET', path: guest.book.path }];
   }
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
         const total = result.requests.total;
         const cpu = (cpuMs(`/proc/${child.pid}/stat`) - cpuBefore) / total;
         const mainThread = (cpuMs(`/proc/${child.pid}/task/${child.pid}/stat`) - mainBefore) / total;
-        const wrong = step === 'set' ? result.non2xx - (result['3xx'] ?? 0) : result.non2xx;
+        const wrong = step === 'set' || step === 'add' ? result.non2xx - (result['3xx'] ?? 0) : result.non2xx;
         console.log(`${step.padEnd(5)} ${Math.round(result.requests.average)} req/s  p99 ${result.latency.p99} ms  errors ${result.errors + wrong}  CPU ${cpu.toFixed(3)} ms/req  main thread ${mainThread.toFixed(3)} ms/req`);
       }
     }
