@@ -13,6 +13,9 @@ import { createCsrf } from './middleware/csrf';
 import { badgeAndMenu, pageLocalsFor, viewLocals } from './middleware/locals';
 import { createVisitorFragments, serveCachedPageForVisitor, servePageCache } from './middleware/page-cache';
 import { serveCartPage } from './middleware/cart-page';
+import { serveCartAdd } from './middleware/cart-add';
+import { formBodies } from './middleware/form-bodies';
+import { raiseKeptFailure } from './middleware/early-failure';
 import { earlyAnswers } from './middleware/early-answer';
 import { guestSessions } from './middleware/guest-session';
 import { plainCookies } from './middleware/cookies';
@@ -45,10 +48,15 @@ export interface AppDependencies {
    * outside development; on by default. Off, the chain answers it, as it answers everything else.
    */
   earlyCartPage?: boolean;
+  /**
+   * Whether a guest's add-to-cart form (POST /cart/items) is answered before the middleware chain
+   * (middleware/cart-add.ts), outside development; on by default. Off, the chain answers it.
+   */
+  earlyCartAdd?: boolean;
 }
 
 /** Builds the Express app: middleware, routes and error handling. It never listens (server.ts does). */
-export function createApp({ config, db, logger, guestHits = true, earlyCartPage = true }: AppDependencies): Express {
+export function createApp({ config, db, logger, guestHits = true, earlyCartPage = true, earlyCartAdd = true }: AppDependencies): Express {
   const app = express();
   const metrics = createMetrics(db.sequelize);
   const services = createServices(db, config);
@@ -106,8 +114,10 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
       guestBadge: guestHits ? guestBadge : undefined,
     }));
   }
-  // A guest's cart page (the page after every add) is answered first too, with the chain's response
-  // byte for byte; anything but a plain guest's GET /cart goes on down the chain.
+  // A guest's cart page (the page after every add) and its adds are answered first too, with the
+  // chain's response byte for byte; anything but a plain guest's GET /cart or add goes on down the chain.
+  const early = earlyAnswers({ securityHeaders, requestLog, metrics });
+  const forms = formBodies();
   if (pageCache && earlyCartPage) {
     app.use(serveCartPage({
       views,
@@ -116,8 +126,13 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
       guest: guests,
       csrfToken: csrf.anonymousToken,
       flashSecret: config.sessionSecret,
-      early: earlyAnswers({ securityHeaders, requestLog, metrics }),
+      early,
       metrics,
+    }));
+  }
+  if (pageCache && earlyCartAdd) {
+    app.use(serveCartAdd({
+      services, guest: guests, forms, validToken: csrf.validToken, flashSecret: config.sessionSecret, early, metrics,
     }));
   }
   app.use(securityHeaders);
@@ -141,7 +156,9 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
 
   app.use(plainCookies());
   app.use(flashCookies(config.sessionSecret));
-  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  // A form body an early answer could not read fails here, where the parser would have failed on it.
+  app.use(raiseKeptFailure('form'));
+  app.use(forms.middleware);
   app.use(express.json({ limit: '16kb' }));
   app.use(sessionMiddleware(config, sessions));
   app.use(loadAccount(services));

@@ -40,6 +40,12 @@ export function createMetrics(sequelize: Sequelize) {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const earlyCartAdds = new Counter({
+    name: 'epicbook_early_cart_adds_total',
+    help: 'POST /cart/items with a session cookie, by who answered: early (a guest\'s add, before the middleware chain), chain (not a guest\'s plain form add, or one the store refused; the chain answered) or error (a read or the add failed; the chain answered).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
 
   const pool = (): PoolLike | undefined => (sequelize.connectionManager as unknown as { pool?: PoolLike }).pool;
   new Gauge({
@@ -67,6 +73,7 @@ export function createMetrics(sequelize: Sequelize) {
     orderPlaced: () => ordersPlaced.inc(),
     cartCreated: () => cartsCreated.inc(),
     earlyCartPage: (outcome: 'early' | 'chain' | 'error') => earlyCartPages.inc({ outcome }),
+    earlyCartAdd: (outcome: 'early' | 'chain' | 'error') => earlyCartAdds.inc({ outcome }),
   };
 }
 

@@ -56,7 +56,7 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
     cookieName: CSRF_COOKIE,
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
   };
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+  const { doubleCsrfProtection, generateCsrfToken, validateRequest: validFormToken } = doubleCsrf({
     ...shared,
     getCsrfTokenFromRequest: (req: Request) => {
       const fromForm = (req.body as Record<string, unknown> | undefined)?._csrf;
@@ -94,7 +94,13 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
     const overwrite = cookies?.[CSRF_COOKIE] !== undefined && needsNewToken(cookies);
     return generateCsrfToken(req, res, { cookieOptions: { secure: req.secure }, overwrite });
   };
-  return { protect, token, anonymousToken, validHeaderToken };
+  /**
+   * Whether a request's token (form field or header) and cookie pass the very check `protect` makes:
+   * for a guest's add answered before the chain (middleware/cart-add.ts), whose session is not
+   * loaded, and is a guest's, so bound to no account, like the chain's check of it.
+   */
+  const validToken = (req: Request): boolean => validFormToken(req);
+  return { protect, token, anonymousToken, validHeaderToken, validToken };
 }
 
 export type Csrf = ReturnType<typeof createCsrf>;

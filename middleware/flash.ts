@@ -96,6 +96,15 @@ export function clearFlashCookie(res: Response): void {
   res.clearCookie(FLASH_COOKIE, cookieOptions(res));
 }
 
+/**
+ * Sets the message the next page shows, signed with `secret` (replacing one this response set):
+ * what flash() does, for a guest's add answered before the chain (middleware/cart-add.ts) too.
+ */
+export function setFlashCookie(secret: string, res: Response, type: Flash['type'], message: string): void {
+  withoutFlashHeader(res);
+  res.cookie(FLASH_COOKIE, sealFlash(secret, { type, message }), { ...cookieOptions(res), maxAge: FLASH_LIFETIME_MS });
+}
+
 type Flasher = ReturnType<typeof flasher>;
 
 const FLASHER = Symbol('flash');
@@ -103,8 +112,7 @@ const FLASHER = Symbol('flash');
 function flasher(secret: string) {
   return {
     set(res: Response, type: Flash['type'], message: string): void {
-      withoutFlashHeader(res);
-      res.cookie(FLASH_COOKIE, sealFlash(secret, { type, message }), { ...cookieOptions(res), maxAge: FLASH_LIFETIME_MS });
+      setFlashCookie(secret, res, type, message);
     },
     take(req: Request, res: Response): Flash | null {
       const value = (req.cookies as Record<string, string> | undefined)?.[FLASH_COOKIE];

@@ -1,30 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
 import type { Metrics } from '../lib/metrics';
-import { MAX_LINE_QUANTITY, type CartView } from '../services/cart';
-import { BadRequestError, ValidationError } from '../lib/errors';
+import type { CartView } from '../services/cart';
 import { saveSession } from '../middleware/session';
 import { flash } from '../middleware/flash';
 import { newOwnerKey } from '../lib/keys';
 import { wantsJson } from '../middleware/errors';
-import { fieldErrors, idSchema, quantitySchema, safeReturnPath } from '../validation/common';
-
-const quantity = quantitySchema(MAX_LINE_QUANTITY);
-
-function bookIdFrom(value: unknown): number {
-  const parsed = idSchema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError('That is not a valid book.', { bookId: 'Not a valid book id.' });
-  return parsed.data;
-}
-
-function quantityFrom(value: unknown, fallback?: string): number {
-  const parsed = quantity.safeParse(value ?? fallback);
-  if (!parsed.success) {
-    const fields = fieldErrors(parsed.error);
-    throw new ValidationError(fields.form ?? 'Please enter a valid quantity.', { quantity: fields.form ?? 'Invalid quantity.' });
-  }
-  return parsed.data;
-}
+import { raiseKeptFailure } from '../middleware/early-failure';
+import { addToCartForm, bookIdFrom, quantityFrom } from '../validation/cart';
 
 /** After a change: JSON for the page's script, or the classic POST-then-redirect. */
 async function respond(req: Request, res: Response, cartCount: number, message: string, redirectTo: string) {
@@ -47,6 +30,12 @@ export function cartPageValues(view: CartView): { title: string; cart: CartView 
   return { title: 'Your cart', cart: view };
 }
 
+/** What a shopper is told after an add, here and when a guest's add is answered early (middleware/cart-add.ts). */
+export function addedMessage(quantity: number, title: string): string {
+  const copies = quantity === 1 ? '' : `${quantity} copies of `;
+  return `Added ${copies}“${title}” to your cart.`;
+}
+
 export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreated'>): Router {
   const router = Router();
 
@@ -57,15 +46,14 @@ export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreat
     res.render(CART_VIEW, cartPageValues(view));
   });
 
-  router.post('/cart/items', async (req, res) => {
-    const bookId = bookIdFrom(req.body?.bookId);
-    const wanted = quantityFrom(req.body?.quantity, '1');
+  // An add answered early that failed (the database away) fails here, as this route's own would have.
+  router.post('/cart/items', raiseKeptFailure('add'), async (req, res) => {
+    const form = addToCartForm(req.body);
     const visitorKey = req.session.visitorKey ?? newOwnerKey();
-    const { itemCount, title, cartCreated } = await cart.addItem(visitorKey, bookId, wanted);
+    const { itemCount, title, cartCreated } = await cart.addItem(visitorKey, form.bookId, form.quantity);
     if (cartCreated) metrics.cartCreated();
     req.session.visitorKey = visitorKey;
-    const copies = wanted === 1 ? '' : `${wanted} copies of `;
-    await respond(req, res, itemCount, `Added ${copies}“${title}” to your cart.`, safeReturnPath(req.body?.returnTo, '/cart'));
+    await respond(req, res, itemCount, addedMessage(form.quantity, title), form.returnTo);
   });
 
   router.post('/cart/items/:bookId', async (req, res) => {

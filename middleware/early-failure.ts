@@ -1,0 +1,34 @@
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * Where the chain would have met a failure that an early answer met instead: reading the form body
+ * (the chain's parser), or adding to the cart (the route).
+ */
+export type FailurePlace = 'form' | 'add';
+
+const KEPT = Symbol('failure kept for the chain');
+
+type WithKept = Request & { [KEPT]?: { place: FailurePlace; failure: unknown } };
+
+/**
+ * Keeps a failure met before the middleware chain for the chain to raise at `place`: a body that
+ * could not be read, an add that failed for no reason of the store's (the database away), which may
+ * have been read or written already and so must not be tried a second time. The client then gets the
+ * very answer the chain gives such a failure, with the same headers, page locals, log line and metrics.
+ */
+export function keepForChain(req: Request, place: FailurePlace, failure: unknown): void {
+  (req as WithKept)[KEPT] = { place, failure };
+}
+
+/** Raises a failure kept for `place` (mounted there: app.ts before the form parser, routes/cart.ts in the add's route). */
+export function raiseKeptFailure(place: FailurePlace): RequestHandler {
+  return (req, _res, next) => {
+    const kept = (req as WithKept)[KEPT];
+    if (kept?.place !== place) {
+      next();
+      return;
+    }
+    delete (req as WithKept)[KEPT];
+    next(kept.failure);
+  };
+}
