@@ -39,6 +39,8 @@ export function earlyAnswers({ securityHeaders, requestLog, metrics }: EarlyAnsw
      */
     begin(req: Request, res: Response, route: string, started: Started): void {
       const id = randomUUID();
+      // The error handler quotes it if sending fails after this point.
+      req.id = id;
       for (const [name, value] of learned) res.setHeader(name, value);
       res.setHeader('X-Request-Id', id);
       // Logged like any request (a response cut off by the client too); the metrics count finished ones.
