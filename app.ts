@@ -16,6 +16,7 @@ import { serveCartPage } from './middleware/cart-page';
 import { serveCartAdd } from './middleware/cart-add';
 import { formBodies } from './middleware/form-bodies';
 import { raiseKeptFailure } from './middleware/early-failure';
+import { markArrival } from './middleware/arrival';
 import { earlyAnswers } from './middleware/early-answer';
 import { guestSessions } from './middleware/guest-session';
 import { plainCookies } from './middleware/cookies';
@@ -64,6 +65,8 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
   const sessions = createSessionStore(config, db);
 
   app.disable('x-powered-by');
+  // First of all: the log and the latency metric time each request from here (middleware/arrival.ts).
+  app.use(markArrival);
   // nginx on the same host is the only proxy we trust for X-Forwarded-* headers.
   app.set('trust proxy', 'loopback');
   // Outside development every template is compiled once, at start; in development each render reads
@@ -132,7 +135,7 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
   }
   if (pageCache && earlyCartAdd) {
     app.use(serveCartAdd({
-      services, guest: guests, forms, validToken: csrf.validToken, flashSecret: config.sessionSecret, early, metrics,
+      services, guest: guests, forms, validToken: csrf.validGuestToken, flashSecret: config.sessionSecret, early, metrics,
     }));
   }
   app.use(securityHeaders);

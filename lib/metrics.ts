@@ -42,7 +42,7 @@ export function createMetrics(sequelize: Sequelize) {
   });
   const earlyCartAdds = new Counter({
     name: 'epicbook_early_cart_adds_total',
-    help: 'POST /cart/items with a session cookie, by who answered: early (a guest\'s add, before the middleware chain), chain (not a guest\'s plain form add, or one the store refused; the chain answered) or error (a read or the add failed; the chain answered).',
+    help: 'POST /cart/items with a session cookie from a client not asking for JSON, by how it was answered: early (a guest\'s add, before the middleware chain), chain (not a guest\'s form with a valid token: the chain answered it), refused (a form or an add the store refused, answered by the add\'s route) or error (the session or the body could not be read, or the add failed: the chain answered).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -73,7 +73,7 @@ export function createMetrics(sequelize: Sequelize) {
     orderPlaced: () => ordersPlaced.inc(),
     cartCreated: () => cartsCreated.inc(),
     earlyCartPage: (outcome: 'early' | 'chain' | 'error') => earlyCartPages.inc({ outcome }),
-    earlyCartAdd: (outcome: 'early' | 'chain' | 'error') => earlyCartAdds.inc({ outcome }),
+    earlyCartAdd: (outcome: 'early' | 'chain' | 'refused' | 'error') => earlyCartAdds.inc({ outcome }),
   };
 }
 

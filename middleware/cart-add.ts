@@ -5,7 +5,7 @@ import type { Services } from '../services';
 import { addedMessage } from '../routes/cart';
 import { addToCartForm, type AddToCart } from '../validation/cart';
 import { plainCookies } from './cookies';
-import type { EarlyAnswers, Started } from './early-answer';
+import type { EarlyAnswers } from './early-answer';
 import { keepForChain } from './early-failure';
 import { wantsJson } from './errors';
 import { setFlashCookie } from './flash';
@@ -18,7 +18,7 @@ const ADD_URL = '/cart/items';
 /** The route pattern the router matches it with (routes/cart.ts), for the request metrics. */
 const ADD_ROUTE = '/cart/items';
 
-export type EarlyAddOutcome = 'early' | 'chain' | 'error';
+export type EarlyAddOutcome = 'early' | 'chain' | 'refused' | 'error';
 
 export interface CartAddDependencies {
   services: { cart: Pick<Services['cart'], 'addItem'> };
@@ -26,7 +26,7 @@ export interface CartAddDependencies {
   guest: (cookie: string) => Promise<Guest | null>;
   /** The chain's form parser (middleware/form-bodies.ts). */
   forms: Pick<FormBodies, 'readEarly'>;
-  /** The chain's CSRF check (csrf.validToken). */
+  /** The chain's CSRF check of a guest's token (csrf.validGuestToken). */
   validToken: (req: Request) => boolean;
   /** What flash cookies are signed with (config.sessionSecret). */
   flashSecret: string;
@@ -50,10 +50,10 @@ export interface CartAddDependencies {
  * Anything else goes down the chain, which answers it as it answers any request: no session cookie,
  * a session the chain must load (no live row, signed in, renewal due, no cart's owner key yet: the
  * visitor's first add starts it), a client that wants JSON, any query string, no form body, a
- * token or a form the chain would refuse, and an add the store refused (a missing book, too few copies,
- * a full cart), which changed nothing, so the chain tries it again and gives its own answer. A body
- * that could not be read, or an add that failed otherwise (the database away), may have been read or
- * written already: the chain is handed the failure (middleware/early-failure.ts), not the request again.
+ * token the chain would refuse. Past the token, nothing is done twice: a form or an add the store
+ * refused (a missing book, too few copies), and an add that failed (the database away, which may
+ * have written it), are handed to the chain to raise in the add's route, where its own add would
+ * have met them; a body that could not be read, where its parser would have (middleware/early-failure.ts).
  */
 export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
   const { services, guest, forms, validToken, flashSecret, early, metrics } = deps;
@@ -65,7 +65,7 @@ export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
   };
 
   /** Resolves once the request is answered or passed on; rejects only for a failure after the answer began. */
-  async function answer(req: Request, res: Response, next: NextFunction, cookie: string, started: Started): Promise<void> {
+  async function answer(req: Request, res: Response, next: NextFunction, cookie: string): Promise<void> {
     let visitor: Guest | null;
     try {
       visitor = await guest(cookie);
@@ -75,32 +75,32 @@ export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
       return;
     }
     const visitorKey = visitor?.visitorKey;
-    if (visitorKey === undefined || !(await forms.readEarly(req, res)) || !validToken(req)) {
+    if (visitorKey === undefined) {
+      toChain('chain', next);
+      return;
+    }
+    const body = await forms.readEarly(req, res);
+    if (body !== 'read') {
+      toChain(body === 'failed' ? 'error' : 'chain', next);
+      return;
+    }
+    if (!validToken(req)) {
       toChain('chain', next);
       return;
     }
     let form: AddToCart;
-    try {
-      form = addToCartForm(req.body);
-    } catch {
-      toChain('chain', next);
-      return;
-    }
     let added: { title: string; cartCreated: boolean };
     try {
+      form = addToCartForm(req.body);
       added = await services.cart.addItem(visitorKey, form.bookId, form.quantity);
     } catch (failure) {
-      if (isAppError(failure)) {
-        toChain('chain', next);
-        return;
-      }
       keepForChain(req, 'add', failure);
-      toChain('error', next);
+      toChain(isAppError(failure) ? 'refused' : 'error', next);
       return;
     }
+    // The add is done: from here on the response is this answer's, and a failure goes to the error handler.
     if (added.cartCreated) metrics.cartCreated();
-    // The add is done; from here on the response is this answer's.
-    early.begin(req, res, ADD_ROUTE, started);
+    early.begin(req, res, ADD_ROUTE);
     setFlashCookie(flashSecret, res, 'success', addedMessage(form.quantity, added.title));
     metrics.earlyCartAdd('early');
     res.redirect(303, form.returnTo);
@@ -111,15 +111,14 @@ export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
       next();
       return;
     }
-    const started = early.start();
     parseCookies(req, res, (error?: unknown) => {
       const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
       if (error || cookie === undefined || wantsJson(req)) {
         next();
         return;
       }
-      answer(req, res, next, cookie, started).catch((failure: unknown) => {
-        // Only the redirect can fail here, after the add and helmet's headers: the error handler answers.
+      answer(req, res, next, cookie).catch((failure: unknown) => {
+        // The add is done; whatever failed after it, the error handler answers (never the chain's add again).
         next(failure);
       });
     });

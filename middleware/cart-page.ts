@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import type { CartView } from '../services/cart';
 import { CART_VIEW, cartPageValues } from '../routes/cart';
 import { plainCookies } from './cookies';
-import type { EarlyAnswers, Started } from './early-answer';
+import type { EarlyAnswers } from './early-answer';
 import { wantsJson } from './errors';
 import { clearFlashCookie, FLASH_COOKIE, openFlash, type Flash } from './flash';
 import type { Guest } from './guest-session';
@@ -129,7 +129,7 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
   }
 
   /** Resolves once the request is answered or passed on; rejects only for a failure after the answer began. */
-  async function answer(req: Request, res: Response, next: NextFunction, cookie: string, started: Started): Promise<void> {
+  async function answer(req: Request, res: Response, next: NextFunction, cookie: string): Promise<void> {
     let visitor: Guest | null;
     let cart: CartView;
     let genres: unknown;
@@ -169,7 +169,7 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
       return;
     }
     // Nothing was set on the response before this point; from here on it is this answer's.
-    early.begin(req, res, CART_ROUTE, started);
+    early.begin(req, res, CART_ROUTE);
     // In the chain's order: the page locals clear the message's cookie at once and make the token as the page renders.
     if (flashCookie !== undefined) clearFlashCookie(res);
     res.append('Set-Cookie', setCookie);
@@ -183,14 +183,13 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
       next();
       return;
     }
-    const started = early.start();
     parseCookies(req, res, (error?: unknown) => {
       const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
       if (error || cookie === undefined || wantsJson(req)) {
         next();
         return;
       }
-      answer(req, res, next, cookie, started).catch((failure: unknown) => {
+      answer(req, res, next, cookie).catch((failure: unknown) => {
         // Only sending can fail here, after helmet's headers were set: the error handler answers.
         next(failure);
       });

@@ -95,12 +95,13 @@ export function createCsrf(config: Pick<Config, 'sessionSecret'>) {
     return generateCsrfToken(req, res, { cookieOptions: { secure: req.secure }, overwrite });
   };
   /**
-   * Whether a request's token (form field or header) and cookie pass the very check `protect` makes:
-   * for a guest's add answered before the chain (middleware/cart-add.ts), whose session is not
-   * loaded, and is a guest's, so bound to no account, like the chain's check of it.
+   * Whether a guest's token (form field or header) and cookie pass the very check `protect` makes
+   * of them, for a guest's add answered before the chain (middleware/cart-add.ts). A guest's token is
+   * bound to no account, and getSessionIdentifier says so for a request whose session is not loaded:
+   * one whose session is loaded (which may be an account's) is refused here, and left to `protect`.
    */
-  const validToken = (req: Request): boolean => validFormToken(req);
-  return { protect, token, anonymousToken, validHeaderToken, validToken };
+  const validGuestToken = (req: Request): boolean => req.session === undefined && validFormToken(req);
+  return { protect, token, anonymousToken, validHeaderToken, validGuestToken };
 }
 
 export type Csrf = ReturnType<typeof createCsrf>;

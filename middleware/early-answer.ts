@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { headersSetBy } from './page-cache';
+import { arrivalOf } from './arrival';
 
 export interface EarlyAnswerDependencies {
   /** The security-header middleware every other response goes through (helmet): an early answer sends what it sets. */
@@ -10,12 +11,6 @@ export interface EarlyAnswerDependencies {
   /** The request log (middleware/request-log.ts): an early answer's line is the same as any request's. */
   requestLog: Pick<RequestLog, 'watch'>;
   metrics: Pick<Metrics, 'observeRequest'>;
-}
-
-/** When a request reached the middleware that answers it early. */
-export interface Started {
-  ms: number;
-  ns: bigint;
 }
 
 /**
@@ -28,25 +23,21 @@ export interface Started {
 export function earlyAnswers({ securityHeaders, requestLog, metrics }: EarlyAnswerDependencies) {
   const learned = headersSetBy(securityHeaders);
   return {
-    /** Taken when the request arrives, for the log line's responseTime and the latency metric. */
-    start(): Started {
-      return { ms: Date.now(), ns: process.hrtime.bigint() };
-    },
-
     /**
      * Sets helmet's headers and a request id on a response that will be answered early, in the
      * order the chain sets them, and logs and measures it when it is done.
      */
-    begin(req: Request, res: Response, route: string, started: Started): void {
+    begin(req: Request, res: Response, route: string): void {
       const id = randomUUID();
+      const arrived = arrivalOf(req);
       // The error handler quotes it if sending fails after this point.
       req.id = id;
       for (const [name, value] of learned) res.setHeader(name, value);
       res.setHeader('X-Request-Id', id);
       // Logged like any request (a response cut off by the client too); the metrics count finished ones.
       requestLog.watch(req, res, id, (finished) => {
-        if (finished) metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started.ns) / 1e9);
-      }, started.ms);
+        if (finished) metrics.observeRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - arrived.ns) / 1e9);
+      }, arrived.ms);
     },
   };
 }

@@ -1,29 +1,53 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { keepForChain } from './early-failure';
+
+/** What reading a form body before the chain came to. */
+export type EarlyRead = 'read' | 'none' | 'failed';
+
+const READ_EARLY = Symbol('form body read early');
+
+type WithReadEarly = Request & { [READ_EARLY]?: true };
 
 /**
  * The app's one parser of HTML form bodies (application/x-www-form-urlencoded), for the chain and
  * for a guest's add answered before it (middleware/cart-add.ts): one instance, so both read the
- * same forms with the same limits. A body read early is not read again: the parser skips a request
- * whose stream has ended.
+ * same forms with the same limits.
  */
 export function formBodies() {
-  const middleware = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const parse = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
 
   /**
-   * Reads a form body before the chain. True when one was read (req.body holds it); false when the
-   * request carries no form body (nothing read: the chain's parsers see it as it came) or reading it
-   * failed (kept for the chain to raise where its parser would have: a 413 for a body over the limit).
+   * The chain's parser. A body read early is not read again: marked, not judged by whether the
+   * stream has ended (a compressed body can end its form before the request ends, and the rest
+   * would be read as a second form).
    */
-  const readEarly = (req: Request, res: Response): Promise<boolean> =>
+  const middleware: RequestHandler = (req, res, next) => {
+    if ((req as WithReadEarly)[READ_EARLY]) {
+      next();
+      return;
+    }
+    parse(req, res, next);
+  };
+
+  /**
+   * Reads a form body before the chain: 'read' (req.body holds it), 'none' (the request carries no
+   * form body, and nothing was read: the chain's parsers see it as it came) or 'failed' (kept for
+   * the chain to raise where its parser would have: a 413 for a body over the limit, say).
+   */
+  const readEarly = (req: Request, res: Response): Promise<EarlyRead> =>
     new Promise((resolve) => {
-      middleware(req, res, (failure?: unknown) => {
+      parse(req, res, (failure?: unknown) => {
         if (failure) {
           keepForChain(req, 'form', failure);
-          resolve(false);
+          resolve('failed');
           return;
         }
-        resolve(typeof req.body === 'object' && req.body !== null);
+        if (typeof req.body !== 'object' || req.body === null) {
+          resolve('none');
+          return;
+        }
+        (req as WithReadEarly)[READ_EARLY] = true;
+        resolve('read');
       });
     });
 

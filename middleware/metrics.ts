@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Metrics } from '../lib/metrics';
+import { arrivalOf } from './arrival';
 
 /**
  * Times every request and counts it under its route *pattern* (`/books/:param`, never the real URL),
@@ -7,7 +8,7 @@ import type { Metrics } from '../lib/metrics';
  */
 export function measureRequests(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const started = arrivalOf(req).ns;
     res.on('finish', () => {
       // A page-cache hit is answered before routing; the cache keeps the pattern that rendered it.
       const pattern = req.route?.path ?? res.locals.cachedRoute;

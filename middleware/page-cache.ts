@@ -12,6 +12,7 @@ import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
 import { FLASH_COOKIE } from './flash';
 import { SESSION_COOKIE } from './session';
+import { arrivalOf } from './arrival';
 
 /** The catalog pages' paths (see routes/shop.ts), as Express matches them: any case, optional trailing slash. */
 const CATALOG_PATH = /^\/(?:books|gallery|search|books\/[^/]+|category\/[^/]+)?\/?$/i;
@@ -311,12 +312,12 @@ export function servePageCache({ cache, fragments, csrfToken, securityHeaders, r
 
   /** `guest`: the guest's header; none for an anonymous visitor. */
   const sendHit = (req: Request, res: Response, page: CachedPage, count: number | null, guest?: GuestHeader) => {
-    const startedNs = process.hrtime.bigint();
+    const arrived = arrivalOf(req);
     const id = randomUUID();
     // Logged like any request (a response cut off by the client too); the metrics count finished ones.
     requestLog.watch(req, res, id, (finished) => {
-      if (finished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - startedNs) / 1e9);
-    });
+      if (finished) metrics.observeRequest(req.method, page.route, res.statusCode, Number(process.hrtime.bigint() - arrived.ns) / 1e9);
+    }, arrived.ms);
     const { token: raw, setCookie } = csrfToken(req.cookies as Record<string, string> | undefined, isSecure(req));
     const token = Handlebars.escapeExpression(raw);
     const etag = etagOf(page, count, token, guest?.own);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
+import { arrivalOf } from './arrival';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -105,9 +106,9 @@ export function createRequestLog(logger: Logger) {
     req.id = id;
     res.setHeader('X-Request-Id', id);
     if (!isAsset(req)) {
-      watch(req, res, id);
+      watch(req, res, id, undefined, arrivalOf(req).ms);
     } else {
-      const started = Date.now();
+      const started = arrivalOf(req).ms;
       res.once('error', (error: unknown) => write(req, res, id, started, error instanceof Error ? error : undefined));
     }
     next();

@@ -8,6 +8,10 @@ import { Book } from '../../models';
 import { FLASH_COOKIE, openFlash, sealFlash } from '../../middleware/flash';
 import { SESSION_COOKIE } from '../../middleware/session';
 import { setStatementHook } from '../../db/sql';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
 import { asBytes, bytesOf, headersOf, Jar, outcomeCount } from '../early-answers';
 
@@ -64,13 +68,13 @@ async function linesOf(jar: Jar): Promise<Array<[number, number]>> {
   return rows.map((row) => [Number(row.BookId), Number(row.quantity)]);
 }
 
-type Outcome = 'early' | 'chain' | 'error';
+type Outcome = 'early' | 'chain' | 'refused' | 'error';
 
 async function counters(): Promise<Record<Outcome, number> & { cartsCreated: number }> {
   const text = (await request(t.app).get('/metrics').expect(200)).text;
   const count = (outcome: Outcome) => outcomeCount(text, 'epicbook_early_cart_adds_total', outcome);
   const created = Number(/^epicbook_carts_created_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
-  return { early: count('early'), chain: count('chain'), error: count('error'), cartsCreated: created };
+  return { early: count('early'), chain: count('chain'), refused: count('refused'), error: count('error'), cartsCreated: created };
 }
 
 /**
@@ -123,6 +127,7 @@ async function compare(early: Guest, full: Guest, send: Send = {}): Promise<{ re
   const moved = {
     early: afterEarly.early - before.early,
     chain: afterEarly.chain - before.chain,
+    refused: afterEarly.refused - before.refused,
     error: afterEarly.error - before.error,
     cartsCreated: afterEarly.cartsCreated - before.cartsCreated,
   };
@@ -141,9 +146,13 @@ async function twoGuests(books: Array<[number, number?]>): Promise<[Guest, Guest
   return [a, b];
 }
 
-const ANSWERED_EARLY = { early: 1, chain: 0, error: 0, cartsCreated: 0 };
-const LEFT_TO_CHAIN = { early: 0, chain: 1, error: 0, cartsCreated: 0 };
-const NOT_LOOKED_AT = { early: 0, chain: 0, error: 0, cartsCreated: 0 };
+const ANSWERED_EARLY = { early: 1, chain: 0, refused: 0, error: 0, cartsCreated: 0 };
+const LEFT_TO_CHAIN = { early: 0, chain: 1, refused: 0, error: 0, cartsCreated: 0 };
+/** Refused by the early add's form rules or the store, and raised by the add's route. */
+const REFUSED = { early: 0, chain: 0, refused: 1, error: 0, cartsCreated: 0 };
+/** The session or the body could not be read early. */
+const FAILED = { early: 0, chain: 0, refused: 0, error: 1, cartsCreated: 0 };
+const NOT_LOOKED_AT = { early: 0, chain: 0, refused: 0, error: 0, cartsCreated: 0 };
 
 const messageIn = (res: Response): string | null => {
   const line = headersOf(res).find(([name, value]) => name === 'set-cookie' && value.startsWith(`${FLASH_COOKIE}=`) && !value.startsWith(`${FLASH_COOKIE}=;`));
@@ -247,20 +256,31 @@ describe('what the early add leaves to the chain, answered as the chain answers 
 
   test('a form the route refuses: a bad book id (400), a bad quantity (422), a book that is not there (404)', async () => {
     const [a, b] = await twoGuests([[2]]);
-    for (const [fields, status] of [[{ bookId: 'abc' }, 400], [{}, 400], [{ bookId: '3', quantity: '0' }, 422], [{ bookId: '3', quantity: '1e3' }, 422], [{ bookId: '99999' }, 404]] as const) {
+    for (const [fields, status] of [[{ bookId: 'abc' }, 400], [{}, 400], [{ bookId: ['3', '4'] as unknown as string }, 400], [{ bookId: '3', quantity: '0' }, 422], [{ bookId: '3', quantity: '1e3' }, 422], [{ bookId: '99999' }, 404]] as const) {
       const { res, moved } = await compare(a, b, { fields });
       assert.equal(res.status, status, JSON.stringify(fields));
-      assert.deepEqual(moved, LEFT_TO_CHAIN, JSON.stringify(fields));
+      assert.deepEqual(moved, REFUSED, JSON.stringify(fields));
     }
     assert.deepEqual(await linesOf(a.jar), [[2, 1]]);
   });
 
-  test('an add the store refuses (too few copies): the chain tries it again and gives its answer', async () => {
+  test('an add the store refuses (too few copies): the route\'s answer, the add tried once', async () => {
     await withStock(14, 2, async () => {
       const [a, b] = await twoGuests([[14, 2]]);
-      const { res, moved } = await compare(a, b, { fields: { bookId: '14', returnTo: '/books/14' } });
-      assert.deepEqual(moved, LEFT_TO_CHAIN);
-      assert.ok(res.status === 409 || res.status === 303, `refused (${res.status})`);
+      let adds = 0;
+      setStatementHook((text) => {
+        if (/^(BEGIN|START TRANSACTION)/.test(text)) adds += 1;
+      });
+      let answer: Awaited<ReturnType<typeof compare>>;
+      try {
+        answer = await compare(a, b, { fields: { bookId: '14', returnTo: '/books/14' } });
+      } finally {
+        setStatementHook(null);
+      }
+      assert.deepEqual(answer.moved, REFUSED);
+      assert.equal(answer.res.status, 409);
+      assert.match(bytesOf(answer.res).toString(), /only 2 copies of “/);
+      assert.equal(adds, 2, 'one write transaction for each app');
       assert.deepEqual(await linesOf(a.jar), [[14, 2]]);
     });
   });
@@ -275,7 +295,7 @@ describe('what the early add leaves to the chain, answered as the chain answers 
     for (const [raw, status] of cases) {
       const { res, moved } = await compare(a, b, { raw });
       assert.equal(res.status, status, raw!.type);
-      assert.deepEqual(moved, LEFT_TO_CHAIN, raw!.type);
+      assert.deepEqual(moved, FAILED, raw!.type);
     }
     assert.deepEqual(await linesOf(a.jar), [[2, 1]]);
   });
@@ -287,6 +307,10 @@ describe('what the early add leaves to the chain, answered as the chain answers 
     assert.equal(json.res.status, 403, 'no token in it');
     const none = await compare(a, b, { raw: { type: 'text/plain', body: '' } });
     assert.deepEqual(none.moved, LEFT_TO_CHAIN);
+    // An empty form is a form: without a token in it, the chain's CSRF check refuses it.
+    const empty = await compare(a, b, { raw: { type: 'application/x-www-form-urlencoded', body: '' } });
+    assert.deepEqual(empty.moved, LEFT_TO_CHAIN);
+    assert.equal(empty.res.status, 403);
   });
 
   test('a client that wants JSON, a query string, another spelling of the path', async () => {
@@ -345,39 +369,135 @@ describe('what the early add leaves to the chain, answered as the chain answers 
     assert.ok(headersOf(res).some(([name, value]) => name === 'set-cookie' && value.startsWith(`${SESSION_COOKIE}=`)), 'a session started');
   });
 
-  test('an add that fails for no reason of the store\'s: the chain\'s error page, and the add is not tried again', async () => {
+  /** Makes the first statement matching `pattern` fail, once. */
+  const failOnce = (pattern: RegExp) => {
+    let armed = true;
+    setStatementHook((text) => {
+      if (armed && pattern.test(text)) {
+        armed = false;
+        throw new Error('the disk is away');
+      }
+    });
+  };
+
+  for (const [what, pattern] of [['a read of the cart\'s lines', /Cartbooks/], ['its COMMIT', /^COMMIT/]] as const) {
+    test(`an add that fails for no reason of the store's (${what}): the chain's error page, and the add is not tried again`, async () => {
+      const [a, b] = await twoGuests([[2]]);
+      const post = (app: Express, guest: Guest) => asBytes(request(app).post('/cart/items').set('Cookie', guest.jar.header())).type('form').send({ _csrf: guest.token, bookId: '3' });
+      const reference = (body: string) => body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'REFERENCE');
+      const withoutEtag = (name: string, value: string) => (name === 'etag' ? 'ETAG' : normalised(name, value));
+      let res: Response;
+      let full: Response;
+      const before = await counters();
+      try {
+        // Tried a second time, the add would succeed.
+        failOnce(pattern);
+        res = await post(t.app, a);
+        failOnce(pattern);
+        full = await post(chain, b);
+      } finally {
+        setStatementHook(null);
+      }
+      const after = await counters();
+      assert.equal(res.status, 500);
+      assert.equal(full.status, 500);
+      assert.deepEqual(headersOf(res, withoutEtag), headersOf(full, withoutEtag));
+      assert.equal(reference(bytesOf(res).toString('utf8')), reference(bytesOf(full).toString('utf8')));
+      assert.deepEqual({ early: after.early - before.early, error: after.error - before.error }, { early: 0, error: 1 });
+      assert.deepEqual(await linesOf(a.jar), [[2, 1]]);
+      assert.deepEqual(await linesOf(b.jar), [[2, 1]]);
+      assert.deepEqual((await compare(a, b, { fields: { bookId: '3' } })).moved, ANSWERED_EARLY, 'answered early again');
+    });
+  }
+
+  test('a session that could not be read early: the chain reads it and adds, once', async () => {
     const [a, b] = await twoGuests([[2]]);
-    // The add's first statement on the cart's lines fails, once: tried a second time, the add would succeed.
-    const failOnce = () => {
-      let armed = true;
-      setStatementHook((text) => {
-        if (armed && /Cartbooks/.test(text)) {
-          armed = false;
-          throw new Error('the disk is away');
-        }
-      });
-    };
-    const post = (app: Express, guest: Guest) => asBytes(request(app).post('/cart/items').set('Cookie', guest.jar.header())).type('form').send({ _csrf: guest.token, bookId: '3' });
-    const reference = (body: string) => body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'REFERENCE');
-    const withoutEtag = (name: string, value: string) => (name === 'etag' ? 'ETAG' : normalised(name, value));
-    let res: Response;
-    let full: Response;
-    const before = await counters();
+    failOnce(/FROM Sessions/);
+    let answer: Awaited<ReturnType<typeof compare>>;
     try {
-      failOnce();
-      res = await post(t.app, a);
-      failOnce();
-      full = await post(chain, b);
+      answer = await compare(a, b, { fields: { bookId: '3' } });
     } finally {
       setStatementHook(null);
     }
-    const after = await counters();
-    assert.equal(res.status, 500);
-    assert.equal(full.status, 500);
-    assert.deepEqual(headersOf(res, withoutEtag), headersOf(full, withoutEtag));
-    assert.equal(reference(bytesOf(res).toString('utf8')), reference(bytesOf(full).toString('utf8')));
-    assert.deepEqual({ early: after.early - before.early, error: after.error - before.error }, { early: 0, error: 1 });
-    assert.deepEqual(await linesOf(a.jar), [[2, 1]]);
-    assert.deepEqual((await compare(a, b, { fields: { bookId: '3' } })).moved, ANSWERED_EARLY, 'answered early again');
+    assert.deepEqual(answer.moved, FAILED);
+    assert.equal(answer.res.status, 303);
+    assert.deepEqual(await linesOf(a.jar), [[2, 1], [3, 1]]);
+  });
+
+  /**
+   * Posts `chunks` as one chunked body, `pauseMs` apart, on a raw socket (Node's own client may hold
+   * back a response that comes before its request is sent); resolves to the status.
+   */
+  async function rawPost(app: Express, headers: Record<string, string>, chunks: Buffer[], pauseMs = 0): Promise<number> {
+    const server = createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      await once(socket, 'connect');
+      const head = Object.entries({ ...headers, host: '127.0.0.1', 'transfer-encoding': 'chunked' }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.write(`POST /cart/items HTTP/1.1\r\n${head}\r\n`);
+      for (const [i, chunk] of chunks.entries()) {
+        if (i > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        socket.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      }
+      socket.write('0\r\n\r\n');
+      let answer = '';
+      while (!answer.includes('\r\n')) answer += String(((await once(socket, 'data')) as [Buffer])[0]);
+      return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+  }
+
+  test('a compressed form is read once: a second form after the first\'s end is not read as a new one', async () => {
+    const [a, b] = await twoGuests([[2]]);
+    const gzipped = (guest: Guest, fields: Record<string, string>) => ({
+      headers: { cookie: guest.jar.header(), 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' },
+      form: gzipSync(new URLSearchParams(fields).toString()),
+    });
+    const before = await counters();
+    const early = gzipped(a, { _csrf: a.token, bookId: '3' });
+    assert.equal(await rawPost(t.app, early.headers, [early.form]), 303);
+    assert.equal((await counters()).early - before.early, 1, 'answered early');
+    const full = gzipped(b, { _csrf: b.token, bookId: '3' });
+    assert.equal(await rawPost(chain, full.headers, [full.form]), 303);
+    assert.deepEqual(await linesOf(a.jar), [[2, 1], [3, 1]]);
+    assert.deepEqual(await linesOf(b.jar), [[2, 1], [3, 1]]);
+
+    // A form without a token, padding, and after a pause a form with one: the parser stops at the
+    // first form's end and drains the rest; the chain must not read the rest as the form.
+    for (const [app, guest] of [[t.app, a], [chain, b]] as const) {
+      const { headers, form } = gzipped(guest, { bookId: '4' });
+      const second = gzipSync(new URLSearchParams({ _csrf: guest.token, bookId: '4' }).toString());
+      assert.equal(await rawPost(app, headers, [Buffer.concat([form, Buffer.from([0])]), second], 150), 403, 'the first form, without its token');
+      assert.deepEqual(await linesOf(guest.jar), [[2, 1], [3, 1]]);
+    }
+  });
+
+  test('a request passed on is timed from its arrival: the early part counts in its latency', async () => {
+    await withStock(15, 1, async () => {
+      const [a] = await twoGuests([[15]]);
+      const latency = async () => {
+        const text = (await request(t.app).get('/metrics').expect(200)).text;
+        return Number(/^epicbook_http_request_duration_seconds_sum\{[^}]*route="\/cart\/items",status="409"[^}]*\} (\S+)/m.exec(text)?.[1] ?? 0);
+      };
+      const before = await latency();
+      // The early add's first read of the cart's lines takes 300 ms; the store then refuses the add.
+      let slow = true;
+      setStatementHook((text) => {
+        if (slow && /Cartbooks/.test(text)) {
+          slow = false;
+          const until = Date.now() + 300;
+          while (Date.now() < until);
+        }
+      });
+      try {
+        await request(t.app).post('/cart/items').set('Cookie', a.jar.header()).type('form').send({ _csrf: a.token, bookId: '15' }).expect(409);
+      } finally {
+        setStatementHook(null);
+      }
+      assert.ok((await latency()) - before >= 0.3, 'the 300 ms before the route are in its latency');
+    });
   });
 });

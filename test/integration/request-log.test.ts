@@ -6,6 +6,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../app';
 import { createRequestLog } from '../../middleware/request-log';
+import { markArrival } from '../../middleware/arrival';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
 
 type Line = Record<string, unknown> & { req: Record<string, unknown>; res: Record<string, unknown> };
@@ -179,6 +180,22 @@ describe('the request log on its own', () => {
     const res = await request(app).get('/assets/site.css').expect(200);
     assert.ok(res.headers['x-request-id']);
     assert.deepEqual(await requestLines(lines), []);
+  });
+
+  test('a request is timed from its arrival at the app, also when something before the log kept it (an early answer that passed it on)', async () => {
+    const app = express();
+    app.use(markArrival);
+    // What a guest's add does before it passes a request on: a read that took its time.
+    app.use((_req, _res, next) => {
+      setTimeout(next, 120);
+    });
+    app.use(createRequestLog(capture(lines)).middleware);
+    app.get('/late', (_req, res) => {
+      res.send('fine');
+    });
+    await request(app).get('/late').expect(200);
+    const [line] = await requestLines(lines);
+    assert.ok(Number(line.responseTime) >= 120, `responseTime ${String(line.responseTime)} counts the wait before the log`);
   });
 
   test('a response the client cut off is logged as aborted, with no status (none was sent)', async () => {
