@@ -5,28 +5,11 @@ import path from 'node:path';
 import { projectRoot } from '../config';
 import { cpuSecondsFrom, peakRssMbFrom, rssMbFrom } from './report';
 
-export interface Pm2App {
-  node_args?: string[] | string;
-  env?: Record<string, string | number | boolean>;
-}
-
-function pm2App(): Pm2App {
-  const ecosystem = require(path.join(projectRoot, 'deploy/pm2/ecosystem.config.cjs')) as { apps: Pm2App[] };
-  return ecosystem.apps[0];
-}
-
 /** `node_args` of the app in deploy/pm2/ecosystem.config.cjs: the bench starts the store as PM2 starts a worker. */
-export function pm2NodeArgs(app: Pm2App = pm2App()): string[] {
-  const args = app.node_args ?? [];
+export function pm2NodeArgs(): string[] {
+  const ecosystem = require(path.join(projectRoot, 'deploy/pm2/ecosystem.config.cjs')) as { apps: Array<{ node_args?: string[] | string }> };
+  const args = ecosystem.apps[0].node_args ?? [];
   return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
-}
-
-/**
- * The app's `env` in the ecosystem file, as strings, as PM2 hands it to each worker: settings there
- * (NODE_ENV, glibc's MALLOC_ARENA_MAX) change what is measured, so the bench applies them too.
- */
-export function pm2Env(app: Pm2App = pm2App()): Record<string, string> {
-  return Object.fromEntries(Object.entries(app.env ?? {}).map(([name, value]) => [name, String(value)]));
 }
 
 export interface Started {

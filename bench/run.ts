@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { projectRoot } from '../config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
-import { cpuSeconds, freePort, peakRssMb, pm2Env, pm2NodeArgs, rssMb, startProcess, stopProcess, tail, type Started } from './processes';
+import { cpuSeconds, freePort, peakRssMb, pm2NodeArgs, rssMb, startProcess, stopProcess, tail, type Started } from './processes';
 import { benchBooks, benchDatabase, openDirect, ordersPlaced, stockOf, stockUp } from './database';
 import { scenarioPlans, Tally, type StoreMap } from './scenarios';
 import { formatTable, memoryLine, peakReachedDuring, processTargets, rowFor, targetFor, type Measurement, type ProcessFacts, type ScenarioName } from './report';
@@ -140,8 +140,6 @@ async function main(options: BenchOptions): Promise<number> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    // What PM2 hands a worker (NODE_ENV, MALLOC_ARENA_MAX): the bench measures what production runs.
-    ...pm2Env(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),

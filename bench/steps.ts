@@ -23,7 +23,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { projectRoot } from '../config';
-import { freePort, pm2Env, pm2NodeArgs } from './processes';
+import { freePort, pm2NodeArgs } from './processes';
 
 type Step = 'book' | 'cart' | 'set' | 'anon';
 const STEPS: readonly Step[] = ['book', 'cart', 'set', 'anon'];
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [...pm2NodeArgs(), 'dist/server.js'], {
     cwd: projectRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH ?? '', ...pm2Env(), NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), SESSION_SECRET: randomBytes(32).toString('hex'), SQLITE_FILE: path.join(dir, 'steps.sqlite') },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), SESSION_SECRET: randomBytes(32).toString('hex'), SQLITE_FILE: path.join(dir, 'steps.sqlite') },
   });
   try {
     for (let i = 0; ; i += 1) {

@@ -56,14 +56,6 @@ module.exports = {
       instances: workerCount(),
       env: {
         NODE_ENV: 'production',
-        // glibc gives each thread that mallocs an arena of its own, up to 8 per core, and an arena
-        // keeps what its thread freed. A worker has ten threads besides the main one (libuv's pool,
-        // where sqlite3 and scrypt run, and V8's GC and compiler threads): nine arenas held 7-9 MB
-        // under the bench's load, 2.4 MB with two (RSS at ready 102 -> 99 MB). Main-thread CPU per
-        // request did not move (bench/steps.ts: guest cart page 0.29 ms, cart change 0.47-0.54 ms,
-        // either way): those threads rarely malloc at the same moment. glibc reads it at process
-        // start; PM2 puts it in each worker's environment, and npm run bench applies it too.
-        MALLOC_ARENA_MAX: '2',
       },
       // Left alone, V8 sizes the heap for this machine's whole memory and lets a busy worker grow
       // to about 250 MB before it collects. Live data is about 50 MB, so a 128 MB old space keeps a

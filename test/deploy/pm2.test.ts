@@ -96,8 +96,6 @@ describe('deploy/pm2/ecosystem.config.cjs', () => {
     assert.equal(app.cwd, projectRoot);
     assert.equal(app.script, 'dist/server.js');
     assert.equal(app.env.NODE_ENV, 'production');
-    // glibc's arenas bounded (npm run bench applies the same env).
-    assert.equal(app.env.MALLOC_ARENA_MAX, '2');
     // Memory: old space and young generation bounded (npm run bench starts the app with these same flags).
     assert.deepEqual(app.node_args, ['--max-old-space-size=128', '--max-semi-space-size=8']);
     assert.equal(app.wait_ready, true);
@@ -119,7 +117,7 @@ describe('deploy/pm2/ecosystem.config.cjs', () => {
     assert.equal(apps[0].instances, 3);
     const text = JSON.stringify(apps);
     for (const [name, value] of Object.entries(secrets)) assert.ok(!text.includes(value), `${name} must come from the environment or .env, not the file`);
-    assert.deepEqual(Object.keys(apps[0].env), ['NODE_ENV', 'MALLOC_ARENA_MAX']);
+    assert.deepEqual(Object.keys(apps[0].env), ['NODE_ENV']);
     assert.throws(() => loadEcosystem(ECOSYSTEM, { WEB_CONCURRENCY: 'lots' }), /WEB_CONCURRENCY must be a positive whole number/);
   });
 });
@@ -170,9 +168,6 @@ describe('a release layout (releases/<id>, `current` pointing at one) under the 
     await pm2('start', path.join(current, 'deploy/pm2/ecosystem.config.cjs'));
     await waitFor(async () => (await runningFrom()) === first && (await ready()), 'the first release to serve', 30_000);
     assert.ok(!(await pm2('jlist')).includes(secret), 'PM2 never holds the secret');
-    // glibc reads MALLOC_ARENA_MAX when the process starts: it must be in the worker's own environment.
-    const [worker] = await pm2.workers();
-    assert.ok(readFileSync(`/proc/${worker.pid}/environ`, 'utf8').split('\0').includes('MALLOC_ARENA_MAX=2'), 'the worker starts with MALLOC_ARENA_MAX=2');
     // Production mode, which only the ecosystem file set: static files get a week of caching.
     const css = await fetch(`http://127.0.0.1:${port}/assets/css/app.css`);
     assert.equal(css.headers.get('cache-control'), 'public, max-age=604800');
