@@ -48,12 +48,13 @@ const MAX_PAUSE_MS = 25;
  * Each connection's page cache, in KiB (SQLite's default is 2,000). Its pages are malloc'd on the
  * main thread, where better-sqlite3 runs, and a cache once filled is kept for the connection's life.
  * The writer's filled to the full 2 MB as the bench's orders and sessions grew the file (the main
- * arena ended at 10.2 MB; 8.0 with 256 KiB, the store's peak RSS about 2 MB lower). The reader's
- * cache is dropped by SQLite whenever another connection committed since its last read (WAL), so
- * under writes it holds little anyway; a miss is a read from the OS's page cache of a few µs.
- * Main-thread CPU per guest cart page and per cart change did not move (bench/steps.ts, 50 guests:
- * 0.29 and 0.50-0.53 ms either way). Plain SQL here is point reads and short write transactions;
- * big scans run on Sequelize's connections.
+ * arena ended at 10.2 MB; 8.0 with 256 KiB, the store's RSS under load about 2 MB lower). The
+ * reader's cache is dropped by SQLite whenever another connection committed since its last read
+ * (WAL), so under writes it holds little anyway; a miss is a read from the OS's page cache of a few
+ * µs. CPU per request did not move (npm run bench -- --only cart,checkout --connections 50, two
+ * runs each: cart 0.61-0.63 ms with 2 MB, 0.62 with 256 KiB; checkout 0.83-0.84 and 0.79-0.84).
+ * Plain SQL here is point reads and short write transactions; big scans run on Sequelize's
+ * connections.
  */
 export const PAGE_CACHE_KIB = 256;
 
