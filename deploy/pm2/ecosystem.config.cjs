@@ -62,7 +62,18 @@ module.exports = {
       // worker near 140 MB under load, at the price of more garbage collection: about a quarter
       // more CPU per request (npm run bench, which starts the app with these same flags, measured
       // 232 MB and 0.36 CPU ms per cached page without them, 142 MB and 0.43 ms with them).
-      node_args: ['--max-old-space-size=128', '--max-semi-space-size=8'],
+      //
+      // --v8-pool-size=2: V8's background threads (concurrent compilation and GC helpers) default to
+      // four per worker, and glibc gives each thread that mallocs an arena of its own, which keeps
+      // what that thread freed (compiler zones, mostly). Under the bench's cart and checkout at 50
+      // connections the arenas other than the main thread's held 7.0 MB in nine arenas with four,
+      // 3.6-4.0 MB in seven with two. Main-thread CPU per request did not move beyond the runs' noise
+      // (bench/steps.ts, 50 guests: guest book page 0.20-0.21 ms against 0.20-0.24 with four, cart
+      // page 0.31-0.32 against 0.31-0.36, cart change 0.52-0.58 against 0.58-0.59); with one worker
+      // per core, two helpers a worker still covers the machine. (MALLOC_ARENA_MAX would bound the
+      // arenas directly, but in cluster mode PM2 hands a worker this file's env only after it has
+      // started, when glibc has long read its settings; node_args are its command line.)
+      node_args: ['--max-old-space-size=128', '--max-semi-space-size=8', '--v8-pool-size=2'],
 
       // server.ts sends 'ready' only after the database answered, was migrated and the port is
       // bound; until then a reload keeps the old worker serving. listen_timeout is how long PM2

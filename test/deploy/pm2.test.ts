@@ -96,8 +96,8 @@ describe('deploy/pm2/ecosystem.config.cjs', () => {
     assert.equal(app.cwd, projectRoot);
     assert.equal(app.script, 'dist/server.js');
     assert.equal(app.env.NODE_ENV, 'production');
-    // Memory: old space and young generation bounded (npm run bench starts the app with these same flags).
-    assert.deepEqual(app.node_args, ['--max-old-space-size=128', '--max-semi-space-size=8']);
+    // Memory: old space, young generation and V8's background threads bounded (npm run bench starts the app with these same flags).
+    assert.deepEqual(app.node_args, ['--max-old-space-size=128', '--max-semi-space-size=8', '--v8-pool-size=2']);
     assert.equal(app.wait_ready, true);
     const grace = Number(/const SHUTDOWN_GRACE_MS = (\d+)/.exec(readFileSync(path.join(projectRoot, 'server.ts'), 'utf8'))?.[1]);
     assert.ok(grace > 0, 'server.ts still has SHUTDOWN_GRACE_MS');

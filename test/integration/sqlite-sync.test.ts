@@ -9,6 +9,7 @@ import { connectDatabase, syncSqliteOf } from '../../db/connection';
 import { createLogger } from '../../logger';
 import { isSqlDriverError, type Sql } from '../../db/sql';
 import { forgetSqliteProbe, sharesOneSqlite } from '../../db/sqlite-library';
+import { PAGE_CACHE_KIB } from '../../db/sqlite-sync';
 import { startTestApp, testDialect, type TestApp } from '../helpers';
 
 const skip = testDialect !== 'sqlite' && 'better-sqlite3 runs SQLite only';
@@ -185,6 +186,14 @@ describe('plain SQL on better-sqlite3', { skip }, () => {
     assert.equal((await t.db.sql().one<{ foreign_keys: number }>('PRAGMA foreign_keys'))!.foreign_keys, 1);
     const inside = await t.db.sqlWriteTransaction((sql) => sql.one<{ foreign_keys: number }>('PRAGMA foreign_keys'));
     assert.equal(inside!.foreign_keys, 1);
+  });
+
+  syncTest('both connections keep a small page cache; Sequelize\'s sqlite3 connections keep SQLite\'s default', async () => {
+    assert.equal((await t.db.sql().one<{ cache_size: number }>('PRAGMA cache_size'))!.cache_size, -PAGE_CACHE_KIB);
+    const inside = await t.db.sqlWriteTransaction((sql) => sql.one<{ cache_size: number }>('PRAGMA cache_size'));
+    assert.equal(inside!.cache_size, -PAGE_CACHE_KIB);
+    assert.ok(PAGE_CACHE_KIB > 0 && PAGE_CACHE_KIB < 2000);
+    assert.equal((await onSqlite3((sql) => sql.one<{ cache_size: number }>('PRAGMA cache_size')))!.cache_size, -2000);
   });
 });
 
