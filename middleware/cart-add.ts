@@ -4,14 +4,11 @@ import { isAppError } from '../lib/errors';
 import type { Services } from '../services';
 import { addedMessage } from '../routes/cart';
 import { addToCartForm, type AddToCart } from '../validation/cart';
-import { plainCookies } from './cookies';
-import type { EarlyAnswers } from './early-answer';
+import { guestRequests, type EarlyAnswers } from './early-answer';
 import { keepForChain } from './early-failure';
-import { wantsJson } from './errors';
 import { setFlashCookie } from './flash';
 import type { FormBodies } from './form-bodies';
 import type { Guest } from './guest-session';
-import { SESSION_COOKIE } from './session';
 
 /** The one URL answered here, exactly: any other spelling of it, or a query string, goes down the chain. */
 const ADD_URL = '/cart/items';
@@ -57,7 +54,6 @@ export interface CartAddDependencies {
  */
 export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
   const { services, guest, forms, validToken, flashSecret, early, metrics } = deps;
-  const parseCookies = plainCookies();
 
   const toChain = (outcome: Exclude<EarlyAddOutcome, 'early'>, next: NextFunction) => {
     metrics.earlyCartAdd(outcome);
@@ -106,21 +102,6 @@ export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
     res.redirect(303, form.returnTo);
   }
 
-  return (req, res, next) => {
-    if (req.method !== 'POST' || req.url !== ADD_URL || req.headers.cookie === undefined) {
-      next();
-      return;
-    }
-    parseCookies(req, res, (error?: unknown) => {
-      const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-      if (error || cookie === undefined || wantsJson(req)) {
-        next();
-        return;
-      }
-      answer(req, res, next, cookie).catch((failure: unknown) => {
-        // The add is done; whatever failed after it, the error handler answers (never the chain's add again).
-        next(failure);
-      });
-    });
-  };
+  // Once the add is done, whatever fails goes to the error handler, never to the chain's add again.
+  return guestRequests(['POST'], ADD_URL, answer);
 }

@@ -6,13 +6,10 @@ import { viewHelpers } from '../lib/view-helpers';
 import type { Services } from '../services';
 import type { CartView } from '../services/cart';
 import { CART_VIEW, cartPageValues } from '../routes/cart';
-import { plainCookies } from './cookies';
-import type { EarlyAnswers } from './early-answer';
-import { wantsJson } from './errors';
+import { guestRequests, type EarlyAnswers } from './early-answer';
 import { clearFlashCookie, FLASH_COOKIE, openFlash, type Flash } from './flash';
 import type { Guest } from './guest-session';
 import type { VisitorFragments } from './page-cache';
-import { SESSION_COOKIE } from './session';
 
 /** The one URL answered here, exactly: any other spelling of it, or a query string, goes down the chain. */
 const CART_URL = '/cart';
@@ -80,7 +77,6 @@ export interface CartPageDependencies {
  */
 export function serveCartPage(deps: CartPageDependencies): RequestHandler {
   const { views, fragments, services, guest, csrfToken, flashSecret, early, metrics } = deps;
-  const parseCookies = plainCookies();
   // Random per process, so that no content (a title, a message) can contain one.
   const nonce = randomBytes(16).toString('hex');
   const markers: Readonly<Record<Slot, string>> = {
@@ -178,21 +174,6 @@ export function serveCartPage(deps: CartPageDependencies): RequestHandler {
     res.send(html);
   }
 
-  return (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.url !== CART_URL || req.headers.cookie === undefined) {
-      next();
-      return;
-    }
-    parseCookies(req, res, (error?: unknown) => {
-      const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-      if (error || cookie === undefined || wantsJson(req)) {
-        next();
-        return;
-      }
-      answer(req, res, next, cookie).catch((failure: unknown) => {
-        // Only sending can fail here, after helmet's headers were set: the error handler answers.
-        next(failure);
-      });
-    });
-  };
+  // Only sending can fail once the answer began, after helmet's headers were set: the error handler answers.
+  return guestRequests(['GET', 'HEAD'], CART_URL, answer);
 }

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { headersSetBy } from './page-cache';
 import { arrivalOf } from './arrival';
+import { plainCookies } from './cookies';
+import { wantsJson } from './errors';
+import { SESSION_COOKIE } from './session';
 
 export interface EarlyAnswerDependencies {
   /** The security-header middleware every other response goes through (helmet): an early answer sends what it sets. */
@@ -43,3 +46,32 @@ export function earlyAnswers({ securityHeaders, requestLog, metrics }: EarlyAnsw
 }
 
 export type EarlyAnswers = ReturnType<typeof earlyAnswers>;
+
+/** Answers a request early, or passes it on; rejects only for a failure after its answer began. */
+export type EarlyAnswer = (req: Request, res: Response, next: NextFunction, sessionCookie: string) => Promise<void>;
+
+/**
+ * The front of an early answer for a guest: only a request with one of `methods` for exactly `url`
+ * (no query string, no other spelling), with a session cookie and from a client that does not want
+ * JSON, reaches `answer`, its cookies parsed by the chain's own parser; anything else goes down the
+ * chain untouched. A failure after the answer began goes to the error handler.
+ */
+export function guestRequests(methods: readonly string[], url: string, answer: EarlyAnswer): RequestHandler {
+  const parseCookies = plainCookies();
+  return (req, res, next) => {
+    if (!methods.includes(req.method) || req.url !== url || req.headers.cookie === undefined) {
+      next();
+      return;
+    }
+    parseCookies(req, res, (error?: unknown) => {
+      const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+      if (error || cookie === undefined || wantsJson(req)) {
+        next();
+        return;
+      }
+      answer(req, res, next, cookie).catch((failure: unknown) => {
+        next(failure);
+      });
+    });
+  };
+}

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import type { Response, Test } from 'supertest';
+import type { Express } from 'express';
+import request, { type Response, type Test } from 'supertest';
 import { unsign } from 'cookie-signature';
 import { SESSION_COOKIE } from '../middleware/session';
+import { FLASH_COOKIE } from '../middleware/flash';
+import { csrfFrom } from './helpers';
 
 // What the tests of the answers given before the middleware chain (a guest's cart page, its adds)
 // share: a browser's cookies, and a response's headers and bytes exactly as sent.
@@ -76,4 +79,27 @@ export const bytesOf = (res: Response): Buffer => (Buffer.isBuffer(res.body) ? r
 /** The value of an early-answer counter (`name`, by outcome) in GET /metrics' text. */
 export function outcomeCount(metricsText: string, name: string, outcome: string): number {
   return Number(new RegExp(`^${name}\\{outcome="${outcome}"[^}]*\\} (\\d+)`, 'm').exec(metricsText)?.[1] ?? 0);
+}
+
+/** A guest made through `app`: its cookies and form token. */
+export interface MadeGuest {
+  jar: Jar;
+  token: string;
+}
+
+/**
+ * A guest with a session and `books` in its cart (one copy each unless said), made through `app`,
+ * with a valid CSRF cookie and the token of its last page; the adds' message is dropped, so the
+ * tests bring their own.
+ */
+export async function guestThrough(app: Express, secret: string, books: Array<[bookId: number, quantity?: number]>): Promise<MadeGuest> {
+  const jar = new Jar(secret);
+  const page = jar.keep(await request(app).get('/books?page=2').expect(200));
+  const token = csrfFrom(page.text);
+  for (const [bookId, quantity] of books) {
+    jar.keep(await request(app).post('/cart/items').set('Cookie', jar.header()).type('form')
+      .send({ _csrf: token, bookId: String(bookId), quantity: String(quantity ?? 1) }).expect(303));
+  }
+  jar.drop(FLASH_COOKIE);
+  return { jar, token };
 }

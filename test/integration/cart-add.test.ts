@@ -13,7 +13,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
-import { asBytes, bytesOf, headersOf, Jar, outcomeCount } from '../early-answers';
+import { asBytes, bytesOf, guestThrough, headersOf, Jar, outcomeCount, type MadeGuest } from '../early-answers';
 
 const CSRF_COOKIE = 'epicbook.csrf';
 
@@ -33,24 +33,10 @@ before(async () => {
 });
 after(async () => t.close());
 
-interface Guest {
-  jar: Jar;
-  /** The form token on the guest's last page. */
-  token: string;
-}
+type Guest = MadeGuest;
 
-/** A guest with a session and `books` in its cart (one copy each unless said), made through the chain. */
-async function guestWith(books: Array<[bookId: number, quantity?: number]>): Promise<Guest> {
-  const jar = new Jar(t.config.sessionSecret);
-  const page = jar.keep(await request(chain).get('/books?page=2').expect(200));
-  const token = csrfFrom(page.text);
-  for (const [bookId, quantity] of books) {
-    jar.keep(await request(chain).post('/cart/items').set('Cookie', jar.header()).type('form')
-      .send({ _csrf: token, bookId: String(bookId), quantity: String(quantity ?? 1) }).expect(303));
-  }
-  jar.drop(FLASH_COOKIE);
-  return { jar, token };
-}
+/** A guest with a session and `books` in its cart, made through the chain. */
+const guestWith = (books: Array<[bookId: number, quantity?: number]>): Promise<Guest> => guestThrough(chain, t.config.sessionSecret, books);
 
 /** The guest's cart's owner key, from its stored session (none without a session). */
 async function visitorKeyOf(jar: Jar): Promise<string | undefined> {

@@ -10,7 +10,7 @@ import { bumpCatalog } from '../../services/catalog-cache';
 import { FLASH_COOKIE, sealFlash } from '../../middleware/flash';
 import { SESSION_COOKIE } from '../../middleware/session';
 import { csrfFrom, startTestApp, type TestApp } from '../helpers';
-import { asBytes, bytesOf, headersOf, Jar, outcomeCount } from '../early-answers';
+import { asBytes, bytesOf, guestThrough, headersOf, Jar, outcomeCount } from '../early-answers';
 
 // A guest's GET /cart is answered before the middleware chain (middleware/cart-page.ts). Each test
 // asks the app with that early answer and a second app on the same database without it the same
@@ -29,16 +29,7 @@ after(async () => t.close());
 
 /** A guest with a session and `books` in its cart (one copy each unless said), and a valid CSRF cookie. */
 async function guestWith(books: Array<[bookId: number, quantity?: number]>): Promise<Jar> {
-  const jar = new Jar(t.config.sessionSecret);
-  const page = jar.keep(await request(chain).get('/books?page=2').expect(200));
-  const token = csrfFrom(page.text);
-  for (const [bookId, quantity] of books) {
-    jar.keep(await request(chain).post('/cart/items').set('Cookie', jar.header()).type('form')
-      .send({ _csrf: token, bookId: String(bookId), quantity: String(quantity ?? 1) }).expect(303));
-  }
-  // Each add left its message for the next page; the tests bring their own.
-  jar.drop(FLASH_COOKIE);
-  return jar;
+  return (await guestThrough(chain, t.config.sessionSecret, books)).jar;
 }
 
 type Outcome = 'early' | 'chain' | 'error';
