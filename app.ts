@@ -95,7 +95,7 @@ export function createApp({ config, db, logger, guestHits = true, earlyCartPage 
     },
     strictTransportSecurity: false,
   });
-  // One request log for the chain and for the answers given before it (page cache hits, the guest's cart page).
+  // One request log for the chain and for the answers given before it (page cache hits, a guest's cart page and add).
   const requestLog = createRequestLog(logger);
   // Catalog pages come from the page cache. Not in development, like the view cache: an edited
   // template shows at the next reload. Hits for visitors without a session, and for guests whose

@@ -42,7 +42,7 @@ export function createMetrics(sequelize: Sequelize) {
   });
   const earlyCartAdds = new Counter({
     name: 'epicbook_early_cart_adds_total',
-    help: 'POST /cart/items with a session cookie from a client not asking for JSON, by how it was answered: early (a guest\'s add, before the middleware chain), chain (not a guest\'s form with a valid token: the chain answered it), refused (a form or an add the store refused, answered by the add\'s route) or error (the session or the body could not be read, or the add failed: the chain answered).',
+    help: 'POST /cart/items with a session cookie from a client not asking for JSON, by how it was answered: early (a guest\'s add, before the middleware chain), chain (not a guest\'s form with a valid token: the chain answered it), refused (a body, a form or an add refused: a client\'s mistake or too few copies; the chain answered) or error (the session could not be read, the body for a reason of the server\'s, or the add failed: the chain answered).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

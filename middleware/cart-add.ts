@@ -15,7 +15,7 @@ const ADD_URL = '/cart/items';
 /** The route pattern the router matches it with (routes/cart.ts), for the request metrics. */
 const ADD_ROUTE = '/cart/items';
 
-export type EarlyAddOutcome = 'early' | 'chain' | 'refused' | 'error';
+export type EarlyAddOutcome = Parameters<Metrics['earlyCartAdd']>[0];
 
 export interface CartAddDependencies {
   services: { cart: Pick<Services['cart'], 'addItem'> };
@@ -77,7 +77,7 @@ export function serveCartAdd(deps: CartAddDependencies): RequestHandler {
     }
     const body = await forms.readEarly(req, res);
     if (body !== 'read') {
-      toChain(body === 'failed' ? 'error' : 'chain', next);
+      toChain(body === 'none' ? 'chain' : body === 'refused' ? 'refused' : 'error', next);
       return;
     }
     if (!validToken(req)) {

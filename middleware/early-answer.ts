@@ -4,6 +4,7 @@ import type { RequestLog } from './request-log';
 import type { Metrics } from '../lib/metrics';
 import { headersSetBy } from './page-cache';
 import { arrivalOf } from './arrival';
+import { asError } from './early-failure';
 import { plainCookies } from './cookies';
 import { wantsJson } from './errors';
 import { SESSION_COOKIE } from './session';
@@ -18,7 +19,7 @@ export interface EarlyAnswerDependencies {
 
 /**
  * What a response answered before helmet, the request log and the request metrics (a guest's cart page,
- * middleware/cart-page.ts) does itself of what they do for every other one: helmet's headers
+ * middleware/cart-page.ts, and add, middleware/cart-add.ts) does itself of what they do for every other one: helmet's headers
  * (learned once, as the page cache's hits send them), the X-Request-Id, the request log line (the
  * request log's own, so that log searches find every request alike), and the request metrics
  * under the route pattern the router would have matched.
@@ -70,7 +71,7 @@ export function guestRequests(methods: readonly string[], url: string, answer: E
         return;
       }
       answer(req, res, next, cookie).catch((failure: unknown) => {
-        next(failure);
+        next(asError(failure));
       });
     });
   };

@@ -1,8 +1,8 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { keepForChain } from './early-failure';
 
-/** What reading a form body before the chain came to. */
-export type EarlyRead = 'read' | 'none' | 'failed';
+/** What reading a form body before the chain came to: 'refused', a body the parser refuses (4xx); 'failed', any other failure. */
+export type EarlyRead = 'read' | 'none' | 'refused' | 'failed';
 
 const READ_EARLY = Symbol('form body read early');
 
@@ -31,15 +31,16 @@ export function formBodies() {
 
   /**
    * Reads a form body before the chain: 'read' (req.body holds it), 'none' (the request carries no
-   * form body, and nothing was read: the chain's parsers see it as it came) or 'failed' (kept for
-   * the chain to raise where its parser would have: a 413 for a body over the limit, say).
+   * form body, and nothing was read: the chain's parsers see it as it came), or 'refused' or
+   * 'failed' (kept for the chain to raise where its parser would have: a 413 for a body over the limit, say).
    */
   const readEarly = (req: Request, res: Response): Promise<EarlyRead> =>
     new Promise((resolve) => {
       parse(req, res, (failure?: unknown) => {
         if (failure) {
           keepForChain(req, 'form', failure);
-          resolve('failed');
+          const status = (failure as { status?: unknown }).status;
+          resolve(typeof status === 'number' && status >= 400 && status < 500 ? 'refused' : 'failed');
           return;
         }
         if (typeof req.body !== 'object' || req.body === null) {

@@ -23,8 +23,9 @@ export interface Guest {
 }
 
 /**
- * Reads a guest's session from its cookie without express-session, for the middleware that answer a guest's page before the chain: the page cache's
- * (middleware/page-cache.ts, catalog pages) and the cart page's (middleware/cart-page.ts).
+ * Reads a guest's session from its cookie without express-session, for the middleware that answer a
+ * guest before the chain: the page cache's (middleware/page-cache.ts, catalog pages), the cart page's
+ * (middleware/cart-page.ts) and the add's (middleware/cart-add.ts).
  *
  * It resolves to the guest only when the chain would load this very session and change nothing of it,
  * so that the response it would send differs from the fast one by nothing but its request id: the

@@ -92,6 +92,12 @@ export function createRequestLog(logger: Logger) {
       write(req, res, id, started, error instanceof Error ? error : undefined);
       done?.(res.writableFinished);
     };
+    // An answer given before the chain may read for a while before it watches: if the client left
+    // meanwhile, the response's close has come and gone, and waiting for it would lose the line.
+    if (res.destroyed || req.socket.destroyed) {
+      complete();
+      return;
+    }
     res.on('close', complete);
     res.on('finish', complete);
     res.on('error', complete);

@@ -46,7 +46,7 @@ export function cartRoutes({ cart }: Services, metrics: Pick<Metrics, 'cartCreat
     res.render(CART_VIEW, cartPageValues(view));
   });
 
-  // An add answered early that failed (the database away) fails here, as this route's own would have.
+  // An add begun before the chain (middleware/cart-add.ts) that was refused or failed fails here, as this route's own would have.
   router.post('/cart/items', raiseKeptFailure('add'), async (req, res) => {
     const form = addToCartForm(req.body);
     const visitorKey = req.session.visitorKey ?? newOwnerKey();

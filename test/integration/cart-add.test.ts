@@ -134,7 +134,7 @@ async function twoGuests(books: Array<[number, number?]>): Promise<[Guest, Guest
 
 const ANSWERED_EARLY = { early: 1, chain: 0, refused: 0, error: 0, cartsCreated: 0 };
 const LEFT_TO_CHAIN = { early: 0, chain: 1, refused: 0, error: 0, cartsCreated: 0 };
-/** Refused by the early add's form rules or the store, and raised by the add's route. */
+/** Refused (the body by the parser, the form by the add's rules, the add by the store), and raised by the chain where it meets it. */
 const REFUSED = { early: 0, chain: 0, refused: 1, error: 0, cartsCreated: 0 };
 /** The session or the body could not be read early. */
 const FAILED = { early: 0, chain: 0, refused: 0, error: 1, cartsCreated: 0 };
@@ -271,7 +271,7 @@ describe('what the early add leaves to the chain, answered as the chain answers 
     });
   });
 
-  test('bodies the parser refuses: over the size limit (413), too many fields (413), an unknown charset (415)', async () => {
+  test('bodies the parser refuses: over the size limit (413), too many fields (413), an unknown charset (415), raised by the chain\'s parser', async () => {
     const [a, b] = await twoGuests([[2]]);
     const cases: Array<[Send['raw'], number]> = [
       [{ type: 'application/x-www-form-urlencoded', body: `bookId=3&pad=${'x'.repeat(17 * 1024)}` }, 413],
@@ -281,7 +281,7 @@ describe('what the early add leaves to the chain, answered as the chain answers 
     for (const [raw, status] of cases) {
       const { res, moved } = await compare(a, b, { raw });
       assert.equal(res.status, status, raw!.type);
-      assert.deepEqual(moved, FAILED, raw!.type);
+      assert.deepEqual(moved, REFUSED, raw!.type);
     }
     assert.deepEqual(await linesOf(a.jar), [[2, 1]]);
   });

@@ -198,6 +198,39 @@ describe('the request log on its own', () => {
     assert.ok(Number(line.responseTime) >= 120, `responseTime ${String(line.responseTime)} counts the wait before the log`);
   });
 
+  test('a request whose client left before it was watched (an early answer still reading) is logged at once, as aborted', async () => {
+    const app = express();
+    const log = createRequestLog(capture(lines));
+    let watched!: () => void;
+    const done = new Promise<void>((resolve) => {
+      watched = resolve;
+    });
+    app.get('/gone', (req, res) => {
+      // Watched only once the client has gone, as an answer that was still reading would be.
+      req.socket.once('close', () => {
+        setImmediate(() => {
+          log.watch(req, res, 'the-id');
+          watched();
+        });
+      });
+    });
+    const server = app.listen(0);
+    try {
+      const { port } = server.address() as { port: number };
+      const controller = new AbortController();
+      const pending = fetch(`http://127.0.0.1:${port}/gone`, { signal: controller.signal }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      controller.abort();
+      await pending;
+      await done;
+    } finally {
+      server.close();
+    }
+    const [line] = await requestLines(lines);
+    assert.equal(line?.msg, 'request aborted');
+    assert.equal((line.req as { id: string }).id, 'the-id');
+  });
+
   test('a response the client cut off is logged as aborted, with no status (none was sent)', async () => {
     const slow = express();
     slow.use(createRequestLog(capture(lines)).middleware);
